@@ -1,0 +1,68 @@
+namespace PassMan;
+
+/// <summary>
+/// The stable error ids of the engine. They are public API: scripts match on them, so a name never
+/// changes once it has shipped.
+/// </summary>
+public static class ErrorIds
+{
+    /// <summary>No vault file at the path.</summary>
+    public const string VaultNotFound = nameof(VaultNotFound);
+
+    /// <summary>A vault file (or its key file) exists already where a new one was to be created.</summary>
+    public const string VaultExists = nameof(VaultExists);
+
+    /// <summary>The file is not a PassMan vault (not SQLite, or another application's database).</summary>
+    public const string NotAVault = nameof(NotAVault);
+
+    /// <summary>The vault file is damaged (truncated, corrupt pages, missing records).</summary>
+    public const string VaultCorrupt = nameof(VaultCorrupt);
+
+    /// <summary>The vault was written by a newer PassMan than this one.</summary>
+    public const string VaultFormatTooNew = nameof(VaultFormatTooNew);
+
+    /// <summary>A secret was needed but the passphrase-protected vault is locked.</summary>
+    public const string VaultLocked = nameof(VaultLocked);
+
+    /// <summary>The passphrase does not open the vault.</summary>
+    public const string WrongPassphrase = nameof(WrongPassphrase);
+
+    /// <summary>A new passphrase is too weak to protect a vault.</summary>
+    public const string PassphraseTooShort = nameof(PassphraseTooShort);
+
+    /// <summary>The two entries of a new secret typed at a prompt differ.</summary>
+    public const string ConfirmationMismatch = nameof(ConfirmationMismatch);
+
+    /// <summary>The vault's key-derivation parameters are below PassMan's minimum.</summary>
+    public const string KdfTooWeak = nameof(KdfTooWeak);
+
+    /// <summary>The key file of a key-file vault is missing.</summary>
+    public const string KeyFileNotFound = nameof(KeyFileNotFound);
+
+    /// <summary>The key file is malformed or belongs to another vault.</summary>
+    public const string KeyFileInvalid = nameof(KeyFileInvalid);
+
+    /// <summary>The key file or its folder can be read or written by others than its owner.</summary>
+    public const string KeyFileInsecure = nameof(KeyFileInsecure);
+
+    /// <summary>A ciphertext failed authentication: it was changed or moved to another record.</summary>
+    public const string SecretTampered = nameof(SecretTampered);
+
+    /// <summary>A path is empty, malformed or unusable.</summary>
+    public const string InvalidPath = nameof(InvalidPath);
+
+    /// <summary>The backup destination exists and overwriting was not asked for.</summary>
+    public const string BackupDestinationExists = nameof(BackupDestinationExists);
+
+    /// <summary>The vault is already protected the way that was asked for.</summary>
+    public const string ProtectionUnchanged = nameof(ProtectionUnchanged);
+
+    /// <summary>A record the operation refers to does not exist.</summary>
+    public const string RecordNotFound = nameof(RecordNotFound);
+
+    /// <summary>A value would need a prompt, and the session cannot prompt.</summary>
+    public const string InteractiveInputRequired = nameof(InteractiveInputRequired);
+
+    /// <summary>The file system refused to read or write a vault file.</summary>
+    public const string VaultIOError = nameof(VaultIOError);
+}

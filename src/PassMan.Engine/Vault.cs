@@ -1,0 +1,365 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using PassMan.Crypto;
+using PassMan.Storage;
+using PassMan.Storage.Sqlite;
+
+namespace PassMan;
+
+/// <summary>
+/// An open vault: its store, its header, and, once unlocked, its data keys. All encryption happens
+/// here; the store below sees ciphertext only.
+/// </summary>
+public sealed class Vault : IDisposable
+{
+    private const string CredentialSecretField = "credential.secret";
+
+    private readonly IVaultStore _store;
+    private VaultHeader _header;
+    private KeyRing? _keys;
+
+    private Vault(string path, IVaultStore store, VaultHeader header, KeyRing? keys)
+    {
+        Path = path;
+        _store = store;
+        _header = header;
+        _keys = keys;
+    }
+
+    /// <summary>The full path of the vault file.</summary>
+    public string Path { get; }
+
+    /// <summary>The vault's id.</summary>
+    public Guid Id => _header.VaultId;
+
+    /// <summary>How the data key is protected now.</summary>
+    public VaultProtection Protection => _header.Protection;
+
+    /// <summary>The key file of a key-file vault; null for a passphrase vault.</summary>
+    public string? KeyFilePath => _header.KeyFilePath;
+
+    /// <summary>Whether the data keys are in memory.</summary>
+    public bool IsUnlocked => _keys is not null;
+
+    /// <summary>
+    /// Creates a vault protected by a new key file, at <paramref name="keyFilePath"/> or next to
+    /// the vault. Neither file may exist yet.
+    /// </summary>
+    public static Vault CreateWithKeyFile(string path, string? keyFilePath = null)
+    {
+        path = VaultLocation.FullPath(path);
+        keyFilePath = keyFilePath is null ? VaultLocation.DefaultKeyFilePath(path) : VaultLocation.FullPath(keyFilePath);
+        EnsureVaultAbsent(path);
+
+        var vaultId = Guid.NewGuid();
+        using var kek = KeyFile.CreateNew(keyFilePath, vaultId);
+        try
+        {
+            return Create(path, vaultId, kek, VaultProtection.KeyFile, keyFilePath, kdf: null);
+        }
+        catch
+        {
+            File.Delete(keyFilePath);
+            throw;
+        }
+    }
+
+    /// <summary>Creates a vault whose data key is wrapped under a key derived from <paramref name="passphrase"/>.</summary>
+    public static Vault CreateWithPassphrase(string path, ReadOnlySpan<char> passphrase)
+    {
+        path = VaultLocation.FullPath(path);
+        KdfParameters.EnsureAcceptable(passphrase);
+        EnsureVaultAbsent(path);
+
+        var kdf = KdfParameters.CreateNew();
+        using var kek = kdf.DeriveKek(passphrase);
+        return Create(path, Guid.NewGuid(), kek, VaultProtection.Passphrase, keyFilePath: null, kdf);
+    }
+
+    /// <summary>
+    /// Opens an existing vault, locked. A key-file vault unlocks by itself on first use; a
+    /// passphrase vault needs <see cref="Unlock"/>.
+    /// </summary>
+    public static Vault Open(string path)
+    {
+        path = VaultLocation.FullPath(path);
+        var store = SqliteVaultStore.Open(path);
+        try
+        {
+            var header = store.ReadHeader();
+            header.Kdf?.EnsureStrongEnough();
+            return new Vault(path, store, header, keys: null);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Unlocks a passphrase vault; fails with <see cref="ErrorIds.WrongPassphrase"/> and changes nothing.</summary>
+    public void Unlock(ReadOnlySpan<char> passphrase)
+    {
+        if (_header.Kdf is not { } kdf)
+        {
+            throw new PassManException(
+                ErrorIds.ProtectionUnchanged,
+                PassManErrorKind.InvalidArgument,
+                $"The vault '{Path}' is protected by the key file '{KeyFilePath}', not by a passphrase.",
+                Path);
+        }
+
+        using var kek = kdf.DeriveKek(passphrase);
+        var keys = UnwrapAll(kek, () => new PassManException(
+            ErrorIds.WrongPassphrase,
+            PassManErrorKind.AuthenticationFailed,
+            $"The passphrase does not open the vault '{Path}'. Nothing was changed.",
+            Path));
+        ReplaceKeys(keys);
+    }
+
+    /// <summary>Unlocks a key-file vault by reading its key file.</summary>
+    public void UnlockWithKeyFile()
+    {
+        if (_header.KeyFilePath is not { } keyFilePath)
+        {
+            throw new PassManException(
+                ErrorIds.VaultLocked,
+                PassManErrorKind.InvalidOperation,
+                $"The vault '{Path}' is protected by a passphrase. Unlock it with Unlock-PMVault.",
+                Path);
+        }
+
+        using var kek = KeyFile.Read(keyFilePath, Id);
+        var keys = UnwrapAll(kek, () => new PassManException(
+            ErrorIds.KeyFileInvalid,
+            PassManErrorKind.InvalidData,
+            $"The key file '{keyFilePath}' does not open the vault '{Path}': the key does not match.",
+            keyFilePath));
+        ReplaceKeys(keys);
+    }
+
+    /// <summary>Drops the data keys from memory. A key-file vault reads its key file again when next needed.</summary>
+    public void Lock() => ReplaceKeys(null);
+
+    /// <summary>Describes the vault.</summary>
+    public VaultInfo GetInfo()
+    {
+        var counts = _store.Count();
+        return new VaultInfo(
+            Path,
+            Id,
+            _store.SchemaVersion,
+            Protection,
+            KeyFilePath,
+            isLocked: !IsUnlocked,
+            _header.CreatedUtc,
+            counts.Targets,
+            counts.Accounts,
+            counts.Credentials);
+    }
+
+    /// <summary>
+    /// Protects the data keys with a new passphrase; from a key-file vault this switches to
+    /// passphrase protection. The key file, if there was one, is left in place: backups taken before
+    /// the change still need it.
+    /// </summary>
+    public void SetPassphrase(ReadOnlySpan<char> newPassphrase)
+    {
+        KdfParameters.EnsureAcceptable(newPassphrase);
+        var keys = RequireKeys();
+
+        var kdf = KdfParameters.CreateNew();
+        using var kek = kdf.DeriveKek(newPassphrase);
+        var header = _header with { Protection = VaultProtection.Passphrase, KeyFilePath = null, Kdf = kdf };
+        _store.ReplaceProtection(new ProtectionChange(header, WrapAll(kek, Id, keys)));
+        _header = header;
+    }
+
+    /// <summary>
+    /// Protects the data keys with a new key file, written at <paramref name="keyFilePath"/> or next
+    /// to the vault; it must not exist yet. The previous key file, if any, is left in place.
+    /// </summary>
+    public void UseKeyFile(string? keyFilePath = null)
+    {
+        keyFilePath = keyFilePath is null ? VaultLocation.DefaultKeyFilePath(Path) : VaultLocation.FullPath(keyFilePath);
+        if (Protection == VaultProtection.KeyFile && string.Equals(keyFilePath, KeyFilePath, StringComparison.Ordinal))
+        {
+            throw new PassManException(
+                ErrorIds.ProtectionUnchanged,
+                PassManErrorKind.InvalidArgument,
+                $"The vault '{Path}' is protected by the key file '{keyFilePath}' already. "
+                    + "Name another -KeyFilePath to move it to a new key.",
+                Path);
+        }
+
+        var keys = RequireKeys();
+        using var kek = KeyFile.CreateNew(keyFilePath, Id);
+        try
+        {
+            var header = _header with { Protection = VaultProtection.KeyFile, KeyFilePath = keyFilePath, Kdf = null };
+            _store.ReplaceProtection(new ProtectionChange(header, WrapAll(kek, Id, keys)));
+            _header = header;
+        }
+        catch
+        {
+            File.Delete(keyFilePath);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes a consistent copy of the vault to <paramref name="destination"/> while it stays in use.
+    /// The copy keeps the vault's protection: the same passphrase, or the same key file.
+    /// </summary>
+    public VaultBackup Backup(string destination, bool overwrite)
+    {
+        destination = VaultLocation.FullPath(destination);
+        if (string.Equals(destination, Path, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+        {
+            throw new PassManException(
+                ErrorIds.InvalidPath,
+                PassManErrorKind.InvalidArgument,
+                "A vault cannot be backed up onto itself; name another -Destination.",
+                destination);
+        }
+
+        if (File.Exists(destination) && !overwrite)
+        {
+            throw new PassManException(
+                ErrorIds.BackupDestinationExists,
+                PassManErrorKind.AlreadyExists,
+                $"'{destination}' exists already. Add -Force to replace it.",
+                destination);
+        }
+
+        var taken = DateTimeOffset.UtcNow;
+        _store.BackupTo(destination);
+        return new VaultBackup(destination, Path, Protection, KeyFilePath, new FileInfo(destination).Length, taken);
+    }
+
+    /// <summary>Adds a target and returns its id.</summary>
+    public Guid AddTarget(string name, string hostName, int port)
+    {
+        var id = Guid.NewGuid();
+        _store.InsertTarget(new TargetRecord(id, name, hostName, port, DateTimeOffset.UtcNow));
+        return id;
+    }
+
+    /// <summary>Adds an account to a target and returns its id.</summary>
+    public Guid AddAccount(Guid targetId, string userName)
+    {
+        var id = Guid.NewGuid();
+        _store.InsertAccount(new AccountRecord(id, targetId, userName, DateTimeOffset.UtcNow));
+        return id;
+    }
+
+    /// <summary>Encrypts and stores a credential of an account; returns the credential's id.</summary>
+    public Guid AddCredential(Guid accountId, string credentialType, ReadOnlySpan<byte> secret)
+    {
+        var id = Guid.NewGuid();
+        var envelope = SecretEnvelope.Seal(RequireKeys(), id, CredentialSecretField, secret);
+        _store.InsertCredential(new CredentialRecord(id, accountId, credentialType, envelope, DateTimeOffset.UtcNow));
+        return id;
+    }
+
+    /// <summary>Decrypts a credential. The caller disposes the buffer, which clears it.</summary>
+    public SecretBuffer ReadCredential(Guid credentialId)
+    {
+        var record = _store.FindCredential(credentialId) ?? throw new PassManException(
+            ErrorIds.RecordNotFound,
+            PassManErrorKind.NotFound,
+            $"The vault holds no credential with id {credentialId}.",
+            credentialId);
+        return SecretEnvelope.Open(RequireKeys(), record.Id, CredentialSecretField, record.Secret);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        ReplaceKeys(null);
+        _store.Dispose();
+    }
+
+    private static Vault Create(
+        string path,
+        Guid vaultId,
+        SecretBuffer kek,
+        VaultProtection protection,
+        string? keyFilePath,
+        KdfParameters? kdf)
+    {
+        var dataKey = DataKey.Generate();
+        var keys = new KeyRing(dataKey.Id, [dataKey]);
+        try
+        {
+            var header = new VaultHeader(vaultId, DateTimeOffset.UtcNow, protection, keyFilePath, kdf, dataKey.Id);
+            var store = SqliteVaultStore.Create(path, header, WrapAll(kek, vaultId, keys));
+            return new Vault(path, store, header, keys);
+        }
+        catch
+        {
+            keys.Dispose();
+            throw;
+        }
+    }
+
+    private static void EnsureVaultAbsent(string path)
+    {
+        if (File.Exists(path))
+        {
+            throw new PassManException(
+                ErrorIds.VaultExists,
+                PassManErrorKind.AlreadyExists,
+                $"A vault exists already at '{path}'. Open it with Unlock-PMVault, or choose another path.",
+                path);
+        }
+    }
+
+    private KeyRing RequireKeys()
+    {
+        if (_keys is null && Protection == VaultProtection.KeyFile)
+        {
+            UnlockWithKeyFile();
+        }
+
+        return _keys ?? throw new PassManException(
+            ErrorIds.VaultLocked,
+            PassManErrorKind.InvalidOperation,
+            $"The vault '{Path}' is locked. Unlock it with Unlock-PMVault.",
+            Path);
+    }
+
+    private KeyRing UnwrapAll(SecretBuffer kek, Func<PassManException> wrongKey)
+    {
+        var unwrapped = new List<DataKey>();
+        try
+        {
+            foreach (var wrapped in _store.ReadDataKeys())
+            {
+                unwrapped.Add(KeyWrap.TryUnwrap(kek.Span, Id, wrapped.KeyId, wrapped.Wrapped) ?? throw wrongKey());
+            }
+
+            return new KeyRing(_header.ActiveKeyId, unwrapped);
+        }
+        catch
+        {
+            unwrapped.ForEach(key => key.Dispose());
+            throw;
+        }
+    }
+
+    private static List<WrappedDataKey> WrapAll(SecretBuffer kek, Guid vaultId, KeyRing keys)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return keys.Keys.Select(key => new WrappedDataKey(key.Id, KeyWrap.Wrap(kek.Span, vaultId, key), now)).ToList();
+    }
+
+    private void ReplaceKeys(KeyRing? keys)
+    {
+        _keys?.Dispose();
+        _keys = keys;
+    }
+}

@@ -1,0 +1,30 @@
+using System;
+using System.IO;
+
+namespace PassMan.Tests;
+
+/// <summary>A fresh folder for one test, with a space in its path, removed afterwards.</summary>
+public sealed class TempFolder : IDisposable
+{
+    public TempFolder()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "passman tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open elsewhere; the temp folder is cleaned by the system in the end.
+        }
+    }
+}
