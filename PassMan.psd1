@@ -3,12 +3,14 @@
     ModuleVersion        = '0.1.0'
 
     RootModule           = 'PassMan.dll'
+
+    # Loaded before the root module: it sends the engine and its libraries to a private load context.
+    NestedModules        = @('PassMan.Loader.dll')
     GUID                 = '5b0f5b8e-6f8c-4d0e-9a52-3f1d3c2b8a71'
     Author               = 'The PassMan developers'
     CompanyName          = 'PassMan'
     Copyright            = '(c) The PassMan developers. All rights reserved.'
-    Description          = 'Privileged credential management for SSH targets: accounts, passwords, SSH keys ' +
-                           'and PINs in a local encrypted vault, reset in the vault or on the target.'
+    Description          = 'Privileged credentials for SSH targets: passwords, SSH keys and PINs in an encrypted vault.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
 

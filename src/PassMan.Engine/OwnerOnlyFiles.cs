@@ -13,13 +13,14 @@ namespace PassMan;
 /// </summary>
 public static class OwnerOnlyFiles
 {
-    private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode FolderMode =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode OthersBits =
         UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
         | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
-    /// <summary>Creates the folder and any missing parents with owner-only access; existing ones are left as they are.</summary>
+    /// <summary>Creates the folder and missing parents, owner-only; existing ones stay as they are.</summary>
     public static void CreateDirectory(string path)
     {
         if (Directory.Exists(path))
@@ -85,7 +86,8 @@ public static class OwnerOnlyFiles
     {
         var security = new FileSecurity();
         security.SetAccessRuleProtection(isProtected: true, preserveInheritance: false);
-        security.AddAccessRule(new FileSystemAccessRule(CurrentUser(), FileSystemRights.FullControl, AccessControlType.Allow));
+        security.AddAccessRule(
+            new FileSystemAccessRule(CurrentUser(), FileSystemRights.FullControl, AccessControlType.Allow));
         return new FileInfo(path).Create(
             System.IO.FileMode.CreateNew,
             FileSystemRights.Write | FileSystemRights.ReadData,
@@ -99,6 +101,7 @@ public static class OwnerOnlyFiles
     private static SecurityIdentifier CurrentUser()
     {
         using var identity = WindowsIdentity.GetCurrent();
-        return identity.User ?? throw new InvalidOperationException("The current Windows user has no security identifier.");
+        return identity.User
+            ?? throw new InvalidOperationException("The current Windows user has no security identifier.");
     }
 }

@@ -50,7 +50,9 @@ public sealed class Vault : IDisposable
     public static Vault CreateWithKeyFile(string path, string? keyFilePath = null)
     {
         path = VaultLocation.FullPath(path);
-        keyFilePath = keyFilePath is null ? VaultLocation.DefaultKeyFilePath(path) : VaultLocation.FullPath(keyFilePath);
+        keyFilePath = keyFilePath is null
+            ? VaultLocation.DefaultKeyFilePath(path)
+            : VaultLocation.FullPath(keyFilePath);
         EnsureVaultAbsent(path);
 
         var vaultId = Guid.NewGuid();
@@ -66,7 +68,7 @@ public sealed class Vault : IDisposable
         }
     }
 
-    /// <summary>Creates a vault whose data key is wrapped under a key derived from <paramref name="passphrase"/>.</summary>
+    /// <summary>Creates a vault whose data key is wrapped under a key derived from a passphrase.</summary>
     public static Vault CreateWithPassphrase(string path, ReadOnlySpan<char> passphrase)
     {
         path = VaultLocation.FullPath(path);
@@ -99,7 +101,7 @@ public sealed class Vault : IDisposable
         }
     }
 
-    /// <summary>Unlocks a passphrase vault; fails with <see cref="ErrorIds.WrongPassphrase"/> and changes nothing.</summary>
+    /// <summary>Unlocks a passphrase vault; a wrong passphrase fails and changes nothing.</summary>
     public void Unlock(ReadOnlySpan<char> passphrase)
     {
         if (_header.Kdf is not { } kdf)
@@ -184,7 +186,9 @@ public sealed class Vault : IDisposable
     /// </summary>
     public void UseKeyFile(string? keyFilePath = null)
     {
-        keyFilePath = keyFilePath is null ? VaultLocation.DefaultKeyFilePath(Path) : VaultLocation.FullPath(keyFilePath);
+        keyFilePath = keyFilePath is null
+            ? VaultLocation.DefaultKeyFilePath(Path)
+            : VaultLocation.FullPath(keyFilePath);
         if (Protection == VaultProtection.KeyFile && string.Equals(keyFilePath, KeyFilePath, StringComparison.Ordinal))
         {
             throw new PassManException(
@@ -217,7 +221,7 @@ public sealed class Vault : IDisposable
     public VaultBackup Backup(string destination, bool overwrite)
     {
         destination = VaultLocation.FullPath(destination);
-        if (string.Equals(destination, Path, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+        if (VaultLocation.SamePath(destination, Path))
         {
             throw new PassManException(
                 ErrorIds.InvalidPath,

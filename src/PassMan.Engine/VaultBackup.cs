@@ -6,7 +6,13 @@ namespace PassMan;
 public sealed class VaultBackup
 {
     /// <summary>Creates the description of a backup.</summary>
-    public VaultBackup(string path, string sourcePath, VaultProtection protection, string? keyFilePath, long length, DateTimeOffset takenUtc)
+    public VaultBackup(
+        string path,
+        string sourcePath,
+        VaultProtection protection,
+        string? keyFilePath,
+        long length,
+        DateTimeOffset takenUtc)
     {
         Path = path;
         SourcePath = sourcePath;

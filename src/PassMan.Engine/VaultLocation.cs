@@ -47,7 +47,13 @@ public static class VaultLocation
     /// <summary>The default key file of a vault: the vault's path with ".key" added.</summary>
     public static string DefaultKeyFilePath(string vaultPath) => vaultPath + ".key";
 
-    /// <summary>Makes a path absolute, failing with <see cref="ErrorIds.InvalidPath"/> when it cannot be a file path.</summary>
+    /// <summary>Whether two full paths name the same file, by the platform's rule for case.</summary>
+    public static bool SamePath(string left, string right) => string.Equals(
+        left,
+        right,
+        OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+
+    /// <summary>Makes a path absolute; fails with InvalidPath if it cannot name a file.</summary>
     public static string FullPath(string path)
     {
         if (string.IsNullOrWhiteSpace(path) || path.AsSpan().IndexOfAny('\0', '\r', '\n') >= 0)

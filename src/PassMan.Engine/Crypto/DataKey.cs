@@ -24,7 +24,7 @@ public sealed class DataKey : IDisposable
     /// <summary>Generates a new key with a new id.</summary>
     public static DataKey Generate() => new(Guid.NewGuid(), SecretBuffer.Random(Length));
 
-    /// <summary>Takes ownership of <paramref name="key"/>, which must hold exactly <see cref="Length"/> bytes.</summary>
+    /// <summary>Takes ownership of <paramref name="key"/>, which must be <see cref="Length"/> bytes.</summary>
     internal static DataKey FromBuffer(Guid id, SecretBuffer key)
     {
         if (key.Length != Length)

@@ -34,7 +34,7 @@ public sealed record KdfParameters(string Algorithm, int Iterations, byte[] Salt
             throw new PassManException(
                 ErrorIds.KdfTooWeak,
                 PassManErrorKind.Security,
-                $"The vault's passphrase is derived with '{Algorithm}', which this version of PassMan does not accept.");
+                $"The vault's passphrase is derived with '{Algorithm}', which this PassMan does not accept.");
         }
 
         if (Iterations < MinimumIterations || Salt.Length < SaltLength)
@@ -57,7 +57,7 @@ public sealed record KdfParameters(string Algorithm, int Iterations, byte[] Salt
         return kek;
     }
 
-    /// <summary>Fails with <see cref="ErrorIds.PassphraseTooShort"/> for a passphrase too weak for a new vault.</summary>
+    /// <summary>Fails with <see cref="ErrorIds.PassphraseTooShort"/> for a passphrase too weak to use.</summary>
     public static void EnsureAcceptable(ReadOnlySpan<char> passphrase)
     {
         if (passphrase.Trim().Length < MinimumPassphraseLength)

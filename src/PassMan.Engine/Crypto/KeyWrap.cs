@@ -31,7 +31,7 @@ internal static class KeyWrap
         return wrapped;
     }
 
-    /// <summary>Returns the unwrapped key, or null when <paramref name="kek"/> is not the one that wrapped it.</summary>
+    /// <summary>Returns the unwrapped key, or null when <paramref name="kek"/> did not wrap it.</summary>
     public static DataKey? TryUnwrap(ReadOnlySpan<byte> kek, Guid vaultId, Guid keyId, ReadOnlySpan<byte> wrapped)
     {
         if (wrapped.Length != NonceSize + TagSize + DataKey.Length)

@@ -57,7 +57,7 @@ public sealed class SqliteVaultStore : IVaultStore
 
             connection = Connect(path);
             Execute(connection, "PRAGMA journal_mode = WAL");
-            Execute(connection, "PRAGMA application_id = " + SqliteSchema.ApplicationId.ToString(CultureInfo.InvariantCulture));
+            Execute(connection, "PRAGMA application_id = " + Number(SqliteSchema.ApplicationId));
             SqliteSchema.Migrate(connection, fromVersion: 0);
 
             var store = new SqliteVaultStore(path, connection, SqliteSchema.LatestVersion);
@@ -96,8 +96,8 @@ public sealed class SqliteVaultStore : IVaultStore
             connection = Connect(path);
 
             // Read the file's identity before anything can write to it.
-            var applicationId = Convert.ToInt32(Scalar(connection, "PRAGMA application_id"), CultureInfo.InvariantCulture);
-            var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), CultureInfo.InvariantCulture);
+            var applicationId = IntegerPragma(connection, "application_id");
+            var version = IntegerPragma(connection, "user_version");
             if (applicationId != SqliteSchema.ApplicationId)
             {
                 throw NotAVault(path, "it is a SQLite database of another application");
@@ -113,7 +113,8 @@ public sealed class SqliteVaultStore : IVaultStore
                     path);
             }
 
-            if (!string.Equals(Scalar(connection, "PRAGMA journal_mode") as string, "wal", StringComparison.OrdinalIgnoreCase))
+            var journalMode = Scalar(connection, "PRAGMA journal_mode") as string;
+            if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
             {
                 Execute(connection, "PRAGMA journal_mode = WAL");
             }
@@ -182,7 +183,10 @@ public sealed class SqliteVaultStore : IVaultStore
         var keys = new List<WrappedDataKey>();
         while (reader.Read())
         {
-            keys.Add(new WrappedDataKey(Guid.Parse(reader.GetString(0)), (byte[])reader.GetValue(1), ParseTime(reader.GetString(2))));
+            keys.Add(new WrappedDataKey(
+                Guid.Parse(reader.GetString(0)),
+                (byte[])reader.GetValue(1),
+                ParseTime(reader.GetString(2))));
         }
 
         return (IReadOnlyList<WrappedDataKey>)keys;
@@ -202,7 +206,9 @@ public sealed class SqliteVaultStore : IVaultStore
     public VaultCounts Count() => Run(() =>
     {
         using var command = Command(
-            "SELECT (SELECT count(*) FROM targets), (SELECT count(*) FROM accounts), (SELECT count(*) FROM credentials)");
+            """
+            SELECT (SELECT count(*) FROM targets), (SELECT count(*) FROM accounts), (SELECT count(*) FROM credentials)
+            """);
         using var reader = command.ExecuteReader();
         reader.Read();
         return new VaultCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
@@ -318,7 +324,7 @@ public sealed class SqliteVaultStore : IVaultStore
         };
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
-        Execute(connection, "PRAGMA busy_timeout = " + BusyTimeoutMilliseconds.ToString(CultureInfo.InvariantCulture));
+        Execute(connection, "PRAGMA busy_timeout = " + Number(BusyTimeoutMilliseconds));
         Execute(connection, "PRAGMA foreign_keys = ON");
         Execute(connection, "PRAGMA secure_delete = ON");
         Execute(connection, "PRAGMA synchronous = FULL");
@@ -359,7 +365,8 @@ public sealed class SqliteVaultStore : IVaultStore
         Execute(_connection, "DELETE FROM data_keys");
         foreach (var key in change.Keys)
         {
-            using var command = Command("INSERT INTO data_keys (key_id, wrapped, wrapped_utc) VALUES ($id, $wrapped, $wrapped_utc)");
+            using var command = Command(
+                "INSERT INTO data_keys (key_id, wrapped, wrapped_utc) VALUES ($id, $wrapped, $wrapped_utc)");
             command.Parameters.AddWithValue("$id", Text(key.KeyId));
             command.Parameters.AddWithValue("$wrapped", key.Wrapped);
             command.Parameters.AddWithValue("$wrapped_utc", Text(key.WrappedUtc));
@@ -417,8 +424,15 @@ public sealed class SqliteVaultStore : IVaultStore
 
     private static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    private static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+    private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(
+        text,
+        CultureInfo.InvariantCulture,
+        DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private static int IntegerPragma(SqliteConnection connection, string name) =>
+        Convert.ToInt32(Scalar(connection, "PRAGMA " + name), CultureInfo.InvariantCulture);
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static PassManException Translate(Exception e, string path) => e switch
     {

@@ -1,0 +1,159 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using PassMan.Commands.Hosting;
+
+namespace PassMan.Commands;
+
+/// <summary>
+/// What every PassMan cmdlet shares: finding the vault, turning engine errors into error records,
+/// resolving PowerShell paths, and a cancellation token that Ctrl+C trips.
+/// </summary>
+public abstract class PassManCmdlet : PSCmdlet, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Vault? _ownedVault;
+
+    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
+    protected CancellationToken CancelToken => _stopping.Token;
+
+    /// <summary>This runspace's vault session.</summary>
+    internal static VaultSession Session => VaultSessions.Current;
+
+    /// <summary>
+    /// The vault this command works on: the one opened in this runspace by New-PMVault or
+    /// Unlock-PMVault; else the one named by $env:PASSMAN_VAULT; else the per-user default.
+    /// A vault opened here just for this command is closed when the command ends.
+    /// </summary>
+    protected Vault ResolveVault()
+    {
+        if (Session.Vault is { } selected)
+        {
+            return selected;
+        }
+
+        return _ownedVault ??= Vault.Open(VaultLocation.FromEnvironment());
+    }
+
+    /// <summary>Opens the vault at <paramref name="path"/> for this command, unless the session has it open.</summary>
+    protected Vault OpenVault(string path)
+    {
+        if (Session.Vault is { } selected && SamePath(selected.Path, path))
+        {
+            return selected;
+        }
+
+        if (_ownedVault is not null && SamePath(_ownedVault.Path, path))
+        {
+            return _ownedVault;
+        }
+
+        _ownedVault?.Dispose();
+        return _ownedVault = Vault.Open(path);
+    }
+
+    /// <summary>
+    /// Hands a vault opened by this command over to the runspace, so it stays open (and unlocked)
+    /// after the command ends.
+    /// </summary>
+    internal void KeepOpen(Vault vault)
+    {
+        if (ReferenceEquals(vault, _ownedVault))
+        {
+            _ownedVault = null;
+        }
+
+        Session.Select(vault);
+    }
+
+    /// <summary>Turns a PowerShell path (relative, ~, a PSDrive) into a full file-system path of a file.</summary>
+    protected string ResolveFilePath(string path, string parameterName) =>
+        VaultLocation.FullPath(ResolveProviderPath(path, parameterName));
+
+    /// <summary>Turns a PowerShell path into a file-system path, which may name a file or a folder.</summary>
+    protected string ResolveProviderPath(string path, string parameterName)
+    {
+        try
+        {
+            var resolved = SessionState.Path.GetUnresolvedProviderPathFromPSPath(path, out var provider, out _);
+            if (provider.ImplementingType != typeof(Microsoft.PowerShell.Commands.FileSystemProvider))
+            {
+                throw new PassManException(
+                    ErrorIds.InvalidPath,
+                    PassManErrorKind.InvalidArgument,
+                    $"{parameterName} '{path}' is on the {provider.Name} provider; PassMan needs a file-system path.",
+                    path);
+            }
+
+            return resolved;
+        }
+        catch (Exception e) when (e is ProviderNotFoundException or DriveNotFoundException or PSArgumentException
+            or ArgumentException or NotSupportedException)
+        {
+            throw new PassManException(
+                ErrorIds.InvalidPath,
+                PassManErrorKind.InvalidArgument,
+                $"{parameterName} '{path}' is not a usable file path: {e.Message}",
+                path,
+                e);
+        }
+    }
+
+    /// <summary>Writes a non-terminating error for one failed item; the pipeline goes on.</summary>
+    protected void WriteError(PassManException error) => WriteError(ToErrorRecord(error));
+
+    /// <summary>
+    /// Runs the work for one input. A PassMan error becomes a non-terminating error record for that
+    /// input, so -ErrorAction decides what happens next and a pipeline goes on with the next item.
+    /// </summary>
+    protected void Run(Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (PassManException e)
+        {
+            WriteError(e);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void StopProcessing() => _stopping.Cancel();
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes a vault opened for this command alone.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _ownedVault?.Dispose();
+            _ownedVault = null;
+            _stopping.Dispose();
+        }
+    }
+
+    internal static ErrorRecord ToErrorRecord(PassManException error) =>
+        new(error, error.ErrorId, Category(error.Kind), error.Target);
+
+    private static ErrorCategory Category(PassManErrorKind kind) => kind switch
+    {
+        PassManErrorKind.InvalidArgument => ErrorCategory.InvalidArgument,
+        PassManErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+        PassManErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
+        PassManErrorKind.AuthenticationFailed => ErrorCategory.AuthenticationError,
+        PassManErrorKind.InvalidData => ErrorCategory.InvalidData,
+        PassManErrorKind.Security => ErrorCategory.SecurityError,
+        PassManErrorKind.InvalidOperation => ErrorCategory.InvalidOperation,
+        PassManErrorKind.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        _ => ErrorCategory.NotSpecified,
+    };
+
+    private static bool SamePath(string left, string right) => VaultLocation.SamePath(left, right);
+}
