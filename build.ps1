@@ -198,7 +198,8 @@ function Invoke-Test {
 
     $passed = $engine.Passed + $module.Passed
     $failed = $engine.Failed + $module.Failed
-    Write-Host "xunit: $($engine.Passed) passed, $($engine.Failed) failed; Pester: $($module.Passed) passed, $($module.Failed) failed"
+    Write-Host ("xunit: {0} passed, {1} failed; Pester: {2} passed, {3} failed" -f
+        $engine.Passed, $engine.Failed, $module.Passed, $module.Failed)
     Write-Host "$passed passed, $failed failed"
     if ($failed -gt 0) { exit 1 }
 }

@@ -18,7 +18,8 @@ $ErrorActionPreference = 'Stop'
 
 Import-Module $PesterPath -MinimumVersion 5.7.1
 
-$installRoot = Join-Path ([IO.Path]::GetTempPath()) "passman module tests $([guid]::NewGuid().ToString('N').Substring(0, 8))"
+$suffix = [guid]::NewGuid().ToString('N').Substring(0, 8)
+$installRoot = Join-Path ([IO.Path]::GetTempPath()) "passman module tests $suffix"
 $null = New-Item -ItemType Directory -Path $installRoot
 try {
     Copy-Item -LiteralPath $ModulePath -Destination $installRoot -Recurse

@@ -108,7 +108,11 @@ function Split-Example {
         else { $null = $remarks.AppendLine($line) }
     }
 
-    @{ Title = ($Title -replace '^Example \d+:\s*', ''); Code = $code.ToString().TrimEnd(); Remarks = $remarks.ToString().Trim() }
+    @{
+        Title   = $Title -replace '^Example \d+:\s*', ''
+        Code    = $code.ToString().TrimEnd()
+        Remarks = $remarks.ToString().Trim()
+    }
 }
 
 function Export-MamlHelp {
@@ -179,7 +183,8 @@ function Export-MamlHelp {
 
             $writer.WriteStartElement('command', 'parameters', $command)
             foreach ($parameter in $parameters | Sort-Object Name) {
-                $setParameter = $cmdlet.ParameterSets.Parameters | Where-Object Name -EQ $parameter.Name | Select-Object -First 1
+                $setParameter = $cmdlet.ParameterSets.Parameters |
+                    Where-Object Name -EQ $parameter.Name | Select-Object -First 1
                 Write-Parameter $writer $page $setParameter $parameter
             }
             $writer.WriteEndElement()
@@ -200,7 +205,8 @@ function Export-MamlHelp {
             foreach ($example in $page.Examples) {
                 $number++
                 $writer.WriteStartElement('command', 'example', $command)
-                $writer.WriteElementString('maml', 'title', $maml, "--------- Example ${number}: $($example.Title) ---------")
+                $title = "--------- Example ${number}: $($example.Title) ---------"
+                $writer.WriteElementString('maml', 'title', $maml, $title)
                 $writer.WriteElementString('dev', 'code', $dev, $example.Code)
                 $writer.WriteStartElement('dev', 'remarks', $dev)
                 Write-ParagraphList $writer $example.Remarks
@@ -268,9 +274,12 @@ function Write-Parameter($writer, $page, $setParameter, $parameter) {
     $writer.WriteAttributeString('required', ([string]$setParameter.IsMandatory).ToLowerInvariant())
     $writer.WriteAttributeString('variableLength', 'true')
     $writer.WriteAttributeString('globbing', 'false')
-    $writer.WriteAttributeString('pipelineInput', $(if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }))
-    $writer.WriteAttributeString('position', $(if ($setParameter.Position -ge 0) { [string]$setParameter.Position } else { 'named' }))
-    $writer.WriteAttributeString('aliases', $(if ($parameter.Aliases.Count) { $parameter.Aliases -join ', ' } else { 'none' }))
+    $pipelineInput = if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }
+    $position = if ($setParameter.Position -ge 0) { [string]$setParameter.Position } else { 'named' }
+    $aliases = if ($parameter.Aliases.Count) { $parameter.Aliases -join ', ' } else { 'none' }
+    $writer.WriteAttributeString('pipelineInput', $pipelineInput)
+    $writer.WriteAttributeString('position', $position)
+    $writer.WriteAttributeString('aliases', $aliases)
     $writer.WriteElementString('maml', 'name', $maml, $parameter.Name)
     $description = if ($page.Parameters.Contains($parameter.Name)) { $page.Parameters[$parameter.Name] }
     else { $script:DefaultParameterHelp[$parameter.Name] }
@@ -315,8 +324,11 @@ function Write-ParagraphList($writer, [string] $text) {
     # Blank lines separate paragraphs; lines inside a paragraph join, except indented (code) lines.
     foreach ($paragraph in ($text -split "\n\s*\n")) {
         $lines = $paragraph -split "`n"
-        $joined = if ($lines | Where-Object { $_ -match '^    ' }) { $paragraph } else { ($lines | ForEach-Object Trim) -join ' ' }
-        if ($joined.Trim()) { $writer.WriteElementString('maml', 'para', 'http://schemas.microsoft.com/maml/2004/10', $joined) }
+        $isCode = [bool]($lines | Where-Object { $_ -match '^    ' })
+        $joined = if ($isCode) { $paragraph } else { ($lines | ForEach-Object Trim) -join ' ' }
+        if ($joined.Trim()) {
+            $writer.WriteElementString('maml', 'para', 'http://schemas.microsoft.com/maml/2004/10', $joined)
+        }
     }
 }
 

@@ -10,7 +10,8 @@ Describe 'Backup-PMVault' {
             $path = Join-Path $TestDrive 'keyed.db'
             $null = New-PMVault -Path $path
 
-            $backup = Backup-PMVault -Destination (Join-Path $TestDrive 'keyed copy.db') -WarningVariable warnings -WarningAction SilentlyContinue
+            $backup = Backup-PMVault -Destination (Join-Path $TestDrive 'keyed copy.db') `
+                -WarningVariable warnings -WarningAction SilentlyContinue
 
             $backup.GetType().FullName | Should -Be 'PassMan.VaultBackup'
             $backup.Protection | Should -Be 'KeyFile'
@@ -26,7 +27,8 @@ Describe 'Backup-PMVault' {
 
             $null = Backup-PMVault -Destination $copy
 
-            { Unlock-PMVault -Path $copy -Passphrase (ConvertTo-TestSecureString 'another passphrase') -ErrorAction Stop } |
+            $wrong = ConvertTo-TestSecureString 'another passphrase'
+            { Unlock-PMVault -Path $copy -Passphrase $wrong -ErrorAction Stop } |
                 Should -Throw -ErrorId 'WrongPassphrase,PassMan.Commands.UnlockPMVaultCommand'
             { Unlock-PMVault -Path $copy -Passphrase $passphrase -ErrorAction Stop } | Should -Not -Throw
         }

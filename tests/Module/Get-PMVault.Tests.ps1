@@ -86,7 +86,8 @@ Describe 'Get-PMVault' {
             $null = New-PMVault -Path (Join-Path $folder 'b.db')
             Set-Content -LiteralPath (Join-Path $folder 'c.db') -Value 'not a vault'
 
-            $byFile = Get-ChildItem $folder -Filter *.db | Get-PMVault -ErrorVariable failures -ErrorAction SilentlyContinue
+            $byFile = Get-ChildItem $folder -Filter *.db |
+                Get-PMVault -ErrorVariable failures -ErrorAction SilentlyContinue
             $byValue = (Join-Path $folder 'a.db') | Get-PMVault
 
             $byFile.Path | Should -Be (Join-Path $folder 'a.db'), (Join-Path $folder 'b.db')

@@ -20,7 +20,8 @@ BeforeAll {
 Describe 'The PassMan module' {
     Context 'Loading' {
         It 'imports in a fresh pwsh without warnings or errors' {
-            $result = Invoke-Pwsh -Command "Import-Module '$(Get-TestModulePath)' -WarningVariable w -ErrorAction Stop; if (`$w) { `$w; exit 2 }; 'loaded'"
+            $import = "Import-Module '$(Get-TestModulePath)' -WarningVariable w -ErrorAction Stop"
+            $result = Invoke-Pwsh -Command "$import; if (`$w) { `$w; exit 2 }; 'loaded'"
 
             $result.Output.Trim() | Should -Be 'loaded'
             $result.ExitCode | Should -Be 0
@@ -116,7 +117,8 @@ Describe 'The PassMan module' {
             $parameters = $command.Parameters.Keys | Where-Object { $_ -notin $common }
             foreach ($parameter in $parameters) {
                 $entry = $help.parameters.parameter | Where-Object name -EQ $parameter
-                ($entry.description.Text -join '') | Should -Not -BeNullOrEmpty -Because "-$parameter needs a description"
+                ($entry.description.Text -join '') |
+                    Should -Not -BeNullOrEmpty -Because "-$parameter needs a description"
             }
         }
 
@@ -133,7 +135,10 @@ Describe 'The PassMan module' {
             $script = @"
 Set-Location -LiteralPath '$folder'
 `$env:PASSMAN_VAULT = Join-Path '$folder' 'vault.db'
-function Read-Host { param([string] `$Prompt, [switch] `$AsSecureString) ConvertTo-SecureString 'example passphrase' -AsPlainText -Force }
+function Read-Host {
+    param([string] `$Prompt, [switch] `$AsSecureString)
+    ConvertTo-SecureString 'example passphrase' -AsPlainText -Force
+}
 `$ConfirmPreference = 'None'
 $($Page.Setup)
 $(($Page.Examples | ForEach-Object { $_.Code }) -join [Environment]::NewLine)

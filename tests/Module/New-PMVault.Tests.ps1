@@ -99,7 +99,8 @@ Describe 'New-PMVault' {
         }
 
         It 'refuses -Passphrase together with -Protection KeyFile' {
-            { New-PMVault -Path (Join-Path $TestDrive 'c.db') -Protection KeyFile -Passphrase $passphrase -ErrorAction Stop } |
+            $path = Join-Path $TestDrive 'c.db'
+            { New-PMVault -Path $path -Protection KeyFile -Passphrase $passphrase -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ParameterConflict,PassMan.Commands.NewPMVaultCommand'
             Test-Path (Join-Path $TestDrive 'c.db') | Should -BeFalse
         }

@@ -55,7 +55,8 @@ Describe 'Set-PMVault' {
             $path = Join-Path $TestDrive 'switch.db'
             $null = New-PMVault -Path $path
 
-            $info = Set-PMVault -NewPassphrase $newPassphrase -PassThru -WarningVariable warnings -WarningAction SilentlyContinue
+            $info = Set-PMVault -NewPassphrase $newPassphrase -PassThru `
+                -WarningVariable warnings -WarningAction SilentlyContinue
 
             $info.Protection | Should -Be 'Passphrase'
             $info.KeyFilePath | Should -BeNullOrEmpty

@@ -25,7 +25,8 @@ Describe 'Unlock-PMVault and Lock-PMVault' {
             $null = New-PMVault -Path $other
             $before = (Get-FileHash -LiteralPath $path).Hash
 
-            $failure = { Unlock-PMVault -Path $path -Passphrase (ConvertTo-TestSecureString 'wrong passphrase') -ErrorAction Stop } |
+            $wrong = ConvertTo-TestSecureString 'wrong passphrase'
+            $failure = { Unlock-PMVault -Path $path -Passphrase $wrong -ErrorAction Stop } |
                 Should -Throw -PassThru
 
             Get-ErrorId $failure | Should -Be 'WrongPassphrase'
@@ -95,7 +96,8 @@ Describe 'Unlock-PMVault and Lock-PMVault' {
         }
 
         It 'honours -ErrorAction SilentlyContinue' {
-            Unlock-PMVault -Path (Join-Path $TestDrive 'missing.db') -ErrorAction SilentlyContinue -ErrorVariable failures
+            $missing = Join-Path $TestDrive 'missing.db'
+            Unlock-PMVault -Path $missing -ErrorAction SilentlyContinue -ErrorVariable failures
 
             Get-ErrorId $failures[0] | Should -Be 'VaultNotFound'
         }

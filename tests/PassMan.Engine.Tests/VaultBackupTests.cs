@@ -55,7 +55,9 @@ public sealed class VaultBackupTests
         using var vault = Vault.CreateWithKeyFile(temp.File("vault.db"));
         File.WriteAllText(temp.File("copy.db"), "keep me");
 
-        VaultFixtures.Fails(ErrorIds.BackupDestinationExists, () => vault.Backup(temp.File("copy.db"), overwrite: false));
+        VaultFixtures.Fails(
+            ErrorIds.BackupDestinationExists,
+            () => vault.Backup(temp.File("copy.db"), overwrite: false));
         Assert.Equal("keep me", File.ReadAllText(temp.File("copy.db")));
 
         vault.Backup(temp.File("copy.db"), overwrite: true);

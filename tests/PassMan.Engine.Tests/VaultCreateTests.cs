@@ -22,7 +22,9 @@ public sealed class VaultCreateTests
             Assert.True(vault.IsUnlocked);
         }
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        Assert.Equal(
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute,
+            File.GetUnixFileMode(folder));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path + ".key"));
         Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(path) & OthersBits);
         Assert.Equal(56, new FileInfo(path + ".key").Length);
@@ -59,7 +61,9 @@ public sealed class VaultCreateTests
         var keyBefore = File.ReadAllBytes(path + ".key");
 
         VaultFixtures.Fails(ErrorIds.VaultExists, () => Vault.CreateWithKeyFile(path).Dispose());
-        VaultFixtures.Fails(ErrorIds.VaultExists, () => Vault.CreateWithPassphrase(path, VaultFixtures.Passphrase).Dispose());
+        VaultFixtures.Fails(
+            ErrorIds.VaultExists,
+            () => Vault.CreateWithPassphrase(path, VaultFixtures.Passphrase).Dispose());
 
         Assert.Equal(before, VaultFixtures.Snapshot(path));
         Assert.Equal(keyBefore, File.ReadAllBytes(path + ".key"));
@@ -85,7 +89,9 @@ public sealed class VaultCreateTests
     {
         using var temp = new TempFolder();
 
-        VaultFixtures.Fails(ErrorIds.PassphraseTooShort, () => Vault.CreateWithPassphrase(temp.File("vault.db"), passphrase).Dispose());
+        VaultFixtures.Fails(
+            ErrorIds.PassphraseTooShort,
+            () => Vault.CreateWithPassphrase(temp.File("vault.db"), passphrase).Dispose());
 
         Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
     }

@@ -91,7 +91,11 @@ public sealed class VaultEncryptionTests
         }
 
         var newId = Guid.NewGuid();
-        VaultFixtures.Tamper(path, "UPDATE credentials SET id = $new WHERE id = $old", ("$new", newId.ToString()), ("$old", id.ToString()));
+        VaultFixtures.Tamper(
+            path,
+            "UPDATE credentials SET id = $new WHERE id = $old",
+            ("$new", newId.ToString()),
+            ("$old", id.ToString()));
 
         using var reopened = Vault.Open(path);
         VaultFixtures.Fails(ErrorIds.SecretTampered, () => reopened.ReadCredential(newId).Dispose());
@@ -137,7 +141,11 @@ public sealed class VaultEncryptionTests
     }
 
     private static void StoreSecret(string path, Guid id, byte[] envelope) =>
-        VaultFixtures.Tamper(path, "UPDATE credentials SET secret = $secret WHERE id = $id", ("$secret", envelope), ("$id", id.ToString()));
+        VaultFixtures.Tamper(
+            path,
+            "UPDATE credentials SET secret = $secret WHERE id = $id",
+            ("$secret", envelope),
+            ("$id", id.ToString()));
 
     private static void AssertAbsent(string file, string secret)
     {

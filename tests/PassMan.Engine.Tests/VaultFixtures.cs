@@ -42,7 +42,7 @@ internal static class VaultFixtures
         command.ExecuteNonQuery();
     }
 
-    /// <summary>Asserts that <paramref name="action"/> fails with the PassMan error <paramref name="errorId"/>.</summary>
+    /// <summary>Asserts that <paramref name="action"/> fails with the PassMan error id given.</summary>
     public static PassManException Fails(string errorId, Action action)
     {
         var error = Assert.Throws<PassManException>(action);
