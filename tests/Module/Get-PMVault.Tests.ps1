@@ -1,6 +1,17 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
     Import-Module (Get-TestModulePath) -Force
+
+    # Runs a script in a new runspace where only the per-user default, under XDG_DATA_HOME, names a vault.
+    function Invoke-WithDefaultVault([string] $DataFolder, [scriptblock] $ScriptBlock) {
+        Invoke-InNewRunspace -ArgumentList $DataFolder, $ScriptBlock.ToString() -ScriptBlock {
+            param($data, $script)
+            $saved = $env:XDG_DATA_HOME, $env:PASSMAN_VAULT
+            $env:XDG_DATA_HOME, $env:PASSMAN_VAULT = $data, $null
+            try { & ([scriptblock]::Create($script)) }
+            finally { $env:XDG_DATA_HOME, $env:PASSMAN_VAULT = $saved }
+        }
+    }
 }
 
 Describe 'Get-PMVault' {
@@ -34,17 +45,7 @@ Describe 'Get-PMVault' {
 
         It 'uses the per-user default under XDG_DATA_HOME when nothing else names a vault' {
             $data = Join-Path $TestDrive 'xdg data'
-            $result = Invoke-InNewRunspace -ScriptBlock {
-                param($data)
-                $saved = $env:XDG_DATA_HOME
-                $env:XDG_DATA_HOME = $data
-                $env:PASSMAN_VAULT = $null
-                try {
-                    $null = New-PMVault
-                    Get-PMVault
-                }
-                finally { $env:XDG_DATA_HOME = $saved }
-            } -ArgumentList $data
+            $result = Invoke-WithDefaultVault $data { $null = New-PMVault; Get-PMVault }
 
             $result.Errors | Should -BeNullOrEmpty
             $result.Output[-1].Path | Should -Be (Join-Path $data 'PassMan/vault.db')
@@ -52,13 +53,7 @@ Describe 'Get-PMVault' {
 
         It 'fails with VaultNotFound, naming the default path and New-PMVault, when there is no vault' {
             $data = Join-Path $TestDrive 'empty xdg'
-            $result = Invoke-InNewRunspace -ScriptBlock {
-                param($data)
-                $saved = $env:XDG_DATA_HOME
-                $env:XDG_DATA_HOME = $data
-                $env:PASSMAN_VAULT = $null
-                try { Get-PMVault } finally { $env:XDG_DATA_HOME = $saved }
-            } -ArgumentList $data
+            $result = Invoke-WithDefaultVault $data { Get-PMVault }
 
             $result.Errors.Count | Should -Be 1
             Get-ErrorId $result.Errors[0] | Should -Be 'VaultNotFound'

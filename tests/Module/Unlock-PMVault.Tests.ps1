@@ -43,6 +43,16 @@ Describe 'Unlock-PMVault and Lock-PMVault' {
             $failure.Exception.Message | Should -Match '-Passphrase'
         }
 
+        It 'drops the key on Lock-PMVault, so the next use of it needs the passphrase again' {
+            $null = Unlock-PMVault -Path $path -Passphrase $passphrase
+            Lock-PMVault
+
+            $failure = { Set-PMVault -NewPassphrase $passphrase -ErrorAction Stop } | Should -Throw -PassThru
+
+            Get-ErrorId $failure | Should -Be 'InteractiveInputRequired'
+            $failure.Exception.Message | Should -Match 'needs -Passphrase'
+        }
+
         It 'writes the vault with -PassThru' {
             $info = Unlock-PMVault -Path $path -Passphrase $passphrase -PassThru
 

@@ -1,21 +1,16 @@
 using System;
 using System.Management.Automation;
-using System.Threading;
 using PassMan.Commands.Hosting;
 
 namespace PassMan.Commands;
 
 /// <summary>
 /// What every PassMan cmdlet shares: finding the vault, turning engine errors into error records,
-/// resolving PowerShell paths, and a cancellation token that Ctrl+C trips.
+/// and resolving PowerShell paths.
 /// </summary>
 public abstract class PassManCmdlet : PSCmdlet, IDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
     private Vault? _ownedVault;
-
-    /// <summary>Cancelled when the user presses Ctrl+C or the pipeline is stopped.</summary>
-    protected CancellationToken CancelToken => _stopping.Token;
 
     /// <summary>This runspace's vault session.</summary>
     internal static VaultSession Session => VaultSessions.Current;
@@ -50,20 +45,6 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
 
         _ownedVault?.Dispose();
         return _ownedVault = Vault.Open(path);
-    }
-
-    /// <summary>
-    /// Hands a vault opened by this command over to the runspace, so it stays open (and unlocked)
-    /// after the command ends.
-    /// </summary>
-    internal void KeepOpen(Vault vault)
-    {
-        if (ReferenceEquals(vault, _ownedVault))
-        {
-            _ownedVault = null;
-        }
-
-        Session.Select(vault);
     }
 
     /// <summary>Turns a PowerShell path (relative, ~, a PSDrive) into a full file-system path of a file.</summary>
@@ -119,9 +100,6 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
     }
 
     /// <inheritdoc/>
-    protected override void StopProcessing() => _stopping.Cancel();
-
-    /// <inheritdoc/>
     public void Dispose()
     {
         Dispose(disposing: true);
@@ -135,7 +113,6 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
         {
             _ownedVault?.Dispose();
             _ownedVault = null;
-            _stopping.Dispose();
         }
     }
 
