@@ -65,4 +65,46 @@ public static class ErrorIds
 
     /// <summary>The file system refused to read or write a vault file.</summary>
     public const string VaultIOError = nameof(VaultIOError);
+
+    /// <summary>A parameter value is not acceptable (an unknown key type, an out-of-range port).</summary>
+    public const string InvalidArgument = nameof(InvalidArgument);
+
+    /// <summary>A name is empty, too long, or holds control characters.</summary>
+    public const string InvalidName = nameof(InvalidName);
+
+    /// <summary>A target with that name exists already (names compare without regard to case).</summary>
+    public const string TargetExists = nameof(TargetExists);
+
+    /// <summary>No target has that name.</summary>
+    public const string TargetNotFound = nameof(TargetNotFound);
+
+    /// <summary>The target still has accounts; removing it needs -Force.</summary>
+    public const string TargetHasAccounts = nameof(TargetHasAccounts);
+
+    /// <summary>The target already has an account with that user name.</summary>
+    public const string AccountExists = nameof(AccountExists);
+
+    /// <summary>No account matches.</summary>
+    public const string AccountNotFound = nameof(AccountNotFound);
+
+    /// <summary>The reconcile account named does not exist on the same target, or is the account itself.</summary>
+    public const string ReconcileAccountNotFound = nameof(ReconcileAccountNotFound);
+
+    /// <summary>An account to remove is the reconcile account of others.</summary>
+    public const string AccountInUse = nameof(AccountInUse);
+
+    /// <summary>A policy with that name exists already.</summary>
+    public const string PolicyExists = nameof(PolicyExists);
+
+    /// <summary>No policy has that name.</summary>
+    public const string PolicyNotFound = nameof(PolicyNotFound);
+
+    /// <summary>The policy is used by accounts, or is the Default policy, and cannot be removed.</summary>
+    public const string PolicyInUse = nameof(PolicyInUse);
+
+    /// <summary>The policy cannot be met; the message names the rule.</summary>
+    public const string InvalidPolicy = nameof(InvalidPolicy);
+
+    /// <summary>A host key fingerprint is not of the form SHA256:base64, as ssh-keygen -l prints it.</summary>
+    public const string InvalidHostKeyFingerprint = nameof(InvalidHostKeyFingerprint);
 }

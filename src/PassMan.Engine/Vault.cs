@@ -2,7 +2,9 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using PassMan.Audit;
 using PassMan.Crypto;
+using PassMan.Model;
 using PassMan.Storage;
 using PassMan.Storage.Sqlite;
 
@@ -12,13 +14,15 @@ namespace PassMan;
 /// An open vault: its store, its header, and, once unlocked, its data keys. All encryption happens
 /// here; the store below sees ciphertext only.
 /// </summary>
-public sealed class Vault : IDisposable
+public sealed partial class Vault : IDisposable
 {
     private const string CredentialSecretField = "credential.secret";
 
     private readonly IVaultStore _store;
     private VaultHeader _header;
     private KeyRing? _keys;
+    private SecretBuffer? _auditKey;
+    private IWriteScope? _scope;
 
     private Vault(string path, IVaultStore store, VaultHeader header, KeyRing? keys)
     {
@@ -120,10 +124,17 @@ public sealed class Vault : IDisposable
             $"The passphrase does not open the vault '{Path}'. Nothing was changed.",
             Path));
         ReplaceKeys(keys);
+        Change(() => Audit(AuditActions.VaultUnlocked, details: "with its passphrase"));
     }
 
-    /// <summary>Unlocks a key-file vault by reading its key file.</summary>
+    /// <summary>Unlocks a key-file vault by reading its key file, and records it in the audit log.</summary>
     public void UnlockWithKeyFile()
+    {
+        ReadKeyFile();
+        Change(() => Audit(AuditActions.VaultUnlocked, details: "with its key file"));
+    }
+
+    private void ReadKeyFile()
     {
         if (_header.KeyFilePath is not { } keyFilePath)
         {
@@ -176,7 +187,11 @@ public sealed class Vault : IDisposable
         var kdf = KdfParameters.CreateNew();
         using var kek = kdf.DeriveKek(newPassphrase);
         var header = _header with { Protection = VaultProtection.Passphrase, KeyFilePath = null, Kdf = kdf };
-        _store.ReplaceProtection(new ProtectionChange(header, WrapAll(kek, Id, keys)));
+        Change(() =>
+        {
+            _store.ReplaceProtection(new ProtectionChange(header, WrapAll(kek, Id, keys)));
+            Audit(AuditActions.VaultProtectionChanged, details: "to a new passphrase");
+        });
         _header = header;
     }
 
@@ -204,7 +219,11 @@ public sealed class Vault : IDisposable
         try
         {
             var header = _header with { Protection = VaultProtection.KeyFile, KeyFilePath = keyFilePath, Kdf = null };
-            _store.ReplaceProtection(new ProtectionChange(header, WrapAll(kek, Id, keys)));
+            Change(() =>
+            {
+                _store.ReplaceProtection(new ProtectionChange(header, WrapAll(kek, Id, keys)));
+                Audit(AuditActions.VaultProtectionChanged, details: $"to the key file {keyFilePath}");
+            });
             _header = header;
         }
         catch
@@ -241,32 +260,13 @@ public sealed class Vault : IDisposable
 
         var taken = DateTimeOffset.UtcNow;
         _store.BackupTo(destination);
+        if (IsUnlocked || Protection == VaultProtection.KeyFile)
+        {
+            // A locked passphrase vault can still be copied, but has no key to sign the entry with.
+            Change(() => Audit(AuditActions.VaultBackedUp, details: $"to {destination}"));
+        }
+
         return new VaultBackup(destination, Path, Protection, KeyFilePath, new FileInfo(destination).Length, taken);
-    }
-
-    /// <summary>Adds a target and returns its id.</summary>
-    public Guid AddTarget(string name, string hostName, int port)
-    {
-        var id = Guid.NewGuid();
-        _store.InsertTarget(new TargetRecord(id, name, hostName, port, DateTimeOffset.UtcNow));
-        return id;
-    }
-
-    /// <summary>Adds an account to a target and returns its id.</summary>
-    public Guid AddAccount(Guid targetId, string userName)
-    {
-        var id = Guid.NewGuid();
-        _store.InsertAccount(new AccountRecord(id, targetId, userName, DateTimeOffset.UtcNow));
-        return id;
-    }
-
-    /// <summary>Encrypts and stores a credential of an account; returns the credential's id.</summary>
-    public Guid AddCredential(Guid accountId, string credentialType, ReadOnlySpan<byte> secret)
-    {
-        var id = Guid.NewGuid();
-        var envelope = SecretEnvelope.Seal(RequireKeys(), id, CredentialSecretField, secret);
-        _store.InsertCredential(new CredentialRecord(id, accountId, credentialType, envelope, DateTimeOffset.UtcNow));
-        return id;
     }
 
     /// <summary>Decrypts a credential. The caller disposes the buffer, which clears it.</summary>
@@ -299,9 +299,18 @@ public sealed class Vault : IDisposable
         var keys = new KeyRing(dataKey.Id, [dataKey]);
         try
         {
-            var header = new VaultHeader(vaultId, DateTimeOffset.UtcNow, protection, keyFilePath, kdf, dataKey.Id);
+            var header = new VaultHeader(
+                vaultId,
+                DateTimeOffset.UtcNow,
+                protection,
+                keyFilePath,
+                kdf,
+                dataKey.Id,
+                AuditKeyId: dataKey.Id);
             var store = SqliteVaultStore.Create(path, header, WrapAll(kek, vaultId, keys));
-            return new Vault(path, store, header, keys);
+            var vault = new Vault(path, store, header, keys);
+            vault.Change(() => vault.Audit(AuditActions.VaultCreated, details: $"protected by {protection}"));
+            return vault;
         }
         catch
         {
@@ -326,7 +335,7 @@ public sealed class Vault : IDisposable
     {
         if (_keys is null && Protection == VaultProtection.KeyFile)
         {
-            UnlockWithKeyFile();
+            ReadKeyFile();
         }
 
         return _keys ?? throw new PassManException(
@@ -363,7 +372,92 @@ public sealed class Vault : IDisposable
 
     private void ReplaceKeys(KeyRing? keys)
     {
+        _auditKey?.Dispose();
+        _auditKey = null;
         _keys?.Dispose();
         _keys = keys;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one write transaction, with the audit entries it adds.</summary>
+    private T Change<T>(Func<T> work)
+    {
+        if (_scope is not null)
+        {
+            return work();
+        }
+
+        RequireKeys();
+        using var scope = _store.BeginWrite();
+        _scope = scope;
+        try
+        {
+            var result = work();
+            scope.Commit();
+            return result;
+        }
+        finally
+        {
+            _scope = null;
+        }
+    }
+
+    private void Change(Action work) => Change(() =>
+    {
+        work();
+        return true;
+    });
+
+    /// <summary>
+    /// Runs each item in a savepoint of one transaction: a failed item is undone alone and reported
+    /// in its result, and the others commit together, so a batch costs one durable write.
+    /// </summary>
+    private IReadOnlyList<BatchResult<TResult>> Batch<TItem, TResult>(
+        IReadOnlyList<TItem> items,
+        Func<TItem, TResult> each)
+    {
+        return Change(() =>
+        {
+            var results = new List<BatchResult<TResult>>(items.Count);
+            foreach (var item in items)
+            {
+                try
+                {
+                    results.Add(new BatchResult<TResult>(_scope!.Item(() => each(item)), null));
+                }
+                catch (PassManException e)
+                {
+                    results.Add(new BatchResult<TResult>(default, e));
+                }
+            }
+
+            return (IReadOnlyList<BatchResult<TResult>>)results;
+        });
+    }
+
+    /// <summary>Appends an entry to the audit chain inside the current write transaction.</summary>
+    private void Audit(
+        string action,
+        string? target = null,
+        string? userName = null,
+        string? details = null,
+        string outcome = "Success",
+        string? errorId = null)
+    {
+        var key = _auditKey ??= AuditChain.DeriveKey(RequireKeys(), Id, _header.AuditKeyId);
+        var head = _store.ReadAuditHead();
+        var unsigned = new AuditRecord(
+            (head?.Sequence ?? 0) + 1,
+            DateTimeOffset.UtcNow,
+            Environment.UserName,
+            Environment.MachineName,
+            action,
+            target,
+            userName,
+            outcome,
+            errorId,
+            details,
+            []);
+        var mac = AuditChain.Mac(key, head?.Mac ?? AuditChain.Genesis(Id), unsigned);
+        _store.AppendAudit(unsigned with { Mac = mac });
     }
 }

@@ -89,7 +89,7 @@ public sealed class VaultBackupTests
             for (var i = 0; !stop.IsCancellationRequested; i++)
             {
                 var name = "host" + i;
-                other.AddTarget(name, name + ".example.test", 22);
+                other.NewTarget(new Model.TargetSpec(name, name + ".example.test"));
                 committed.Enqueue(name);
             }
         });

@@ -1,6 +1,8 @@
 using System;
+using System.Linq;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using PassMan.Model;
 
 namespace PassMan.Tests;
 
@@ -9,12 +11,16 @@ internal static class VaultFixtures
 {
     public const string Passphrase = "correct horse battery staple";
 
-    /// <summary>Adds one target, one account and one credential holding <paramref name="secret"/>.</summary>
+    /// <summary>Adds a target (if new), an account on it and a password credential holding <paramref name="secret"/>.</summary>
     public static Guid AddCredential(Vault vault, string secret, string target = "web01", string user = "alice")
     {
-        var targetId = vault.AddTarget(target, target + ".example.test", 22);
-        var accountId = vault.AddAccount(targetId, user);
-        return vault.AddCredential(accountId, "Password", Encoding.UTF8.GetBytes(secret));
+        if (!vault.GetTargets(target).Any())
+        {
+            vault.NewTarget(new TargetSpec(target, target + ".example.test"));
+        }
+
+        vault.NewAccount(new AccountSpec(target, user));
+        return vault.AddCredential(new AccountRef(Target: target, UserName: user), CredentialType.Password, null, Encoding.UTF8.GetBytes(secret));
     }
 
     public static string ReadText(Vault vault, Guid credentialId)

@@ -5,9 +5,15 @@ namespace PassMan.Storage;
 
 /// <summary>
 /// The one seam between the vault's logic and where its rows live. The store sees ciphertext
-/// only: encryption, keys and rules stay in the vault, so another database can stand
-/// behind this interface without touching them. Every method is one atomic unit of work.
+/// only: encryption, keys, names and rules stay in <c>Vault</c>, so another database can stand
+/// behind this interface without touching them.
 /// </summary>
+/// <remarks>
+/// Writes happen inside <see cref="BeginWrite"/>, which takes the store's write lock until the
+/// scope commits or is disposed; reads made meanwhile through the same store see the scope's
+/// changes. The List methods stream: they read on a connection of their own, as of the moment
+/// they start, so the caller may write while it iterates.
+/// </remarks>
 public interface IVaultStore : IDisposable
 {
     /// <summary>Where the store lives, for messages: a file path or a server name.</summary>
@@ -15,6 +21,9 @@ public interface IVaultStore : IDisposable
 
     /// <summary>The schema version of the stored data.</summary>
     int SchemaVersion { get; }
+
+    /// <summary>Starts a write transaction; writes outside one fail.</summary>
+    IWriteScope BeginWrite();
 
     /// <summary>Reads the vault's settings.</summary>
     VaultHeader ReadHeader();
@@ -28,11 +37,44 @@ public interface IVaultStore : IDisposable
     /// <summary>Counts targets, accounts and credentials.</summary>
     VaultCounts Count();
 
+    /// <summary>Finds a target by its folded name.</summary>
+    TargetRecord? FindTarget(string nameKey);
+
+    /// <summary>Lists targets in name order, optionally matching a pattern, with their account counts.</summary>
+    IEnumerable<(TargetRecord Target, long AccountCount)> ListTargets(Model.NamePattern? name);
+
     /// <summary>Adds a target.</summary>
     void InsertTarget(TargetRecord target);
 
-    /// <summary>Adds an account to an existing target.</summary>
+    /// <summary>Replaces a target's fields.</summary>
+    void UpdateTarget(TargetRecord target);
+
+    /// <summary>Deletes a target, with its accounts and their credentials.</summary>
+    void DeleteTarget(Guid targetId);
+
+    /// <summary>Counts the accounts of a target.</summary>
+    long CountAccounts(Guid targetId);
+
+    /// <summary>Finds an account by target and folded user name.</summary>
+    AccountRecord? FindAccount(Guid targetId, string userKey);
+
+    /// <summary>Finds an account by id.</summary>
+    AccountRecord? FindAccount(Guid accountId);
+
+    /// <summary>Lists accounts in target and user-name order, filtered in the database.</summary>
+    IEnumerable<AccountView> ListAccounts(AccountFilter filter);
+
+    /// <summary>Adds an account.</summary>
     void InsertAccount(AccountRecord account);
+
+    /// <summary>Replaces an account's fields.</summary>
+    void UpdateAccount(AccountRecord account);
+
+    /// <summary>Deletes an account and its credentials.</summary>
+    void DeleteAccount(Guid accountId);
+
+    /// <summary>Counts the accounts that name <paramref name="accountId"/> as their reconcile account.</summary>
+    long CountReconcileDependents(Guid accountId);
 
     /// <summary>Adds a credential to an existing account.</summary>
     void InsertCredential(CredentialRecord credential);
@@ -40,9 +82,55 @@ public interface IVaultStore : IDisposable
     /// <summary>Finds a credential by id.</summary>
     CredentialRecord? FindCredential(Guid id);
 
+    /// <summary>Reads the statuses of an account's credentials.</summary>
+    IReadOnlyList<CredentialRecord> ListCredentials(Guid accountId);
+
+    /// <summary>Finds a policy by its folded name.</summary>
+    PolicyRecord? FindPolicy(string nameKey);
+
+    /// <summary>Finds a policy by id.</summary>
+    PolicyRecord? FindPolicy(Guid policyId);
+
+    /// <summary>Lists policies in name order, with the number of accounts using each.</summary>
+    IEnumerable<(PolicyRecord Policy, long AccountCount)> ListPolicies(Model.NamePattern? name);
+
+    /// <summary>Adds a policy.</summary>
+    void InsertPolicy(PolicyRecord policy);
+
+    /// <summary>Replaces a policy's fields.</summary>
+    void UpdatePolicy(PolicyRecord policy);
+
+    /// <summary>Deletes a policy.</summary>
+    void DeletePolicy(Guid policyId);
+
+    /// <summary>Counts the accounts that name the policy.</summary>
+    long CountPolicyUsers(Guid policyId);
+
+    /// <summary>Reads the head of the audit chain; null when the log is empty.</summary>
+    AuditHead? ReadAuditHead();
+
+    /// <summary>Appends an audit entry and makes it the head, inside the current write scope.</summary>
+    void AppendAudit(Model.AuditRecord entry);
+
+    /// <summary>Lists audit entries in sequence order, filtered in the database.</summary>
+    IEnumerable<Model.AuditRecord> ListAudit(AuditFilter filter);
+
     /// <summary>
     /// Writes a consistent copy of the whole store, as of one moment, to a new file, while other
     /// connections may go on writing.
     /// </summary>
     void BackupTo(string destinationPath);
+}
+
+/// <summary>A write transaction of the store.</summary>
+public interface IWriteScope : IDisposable
+{
+    /// <summary>
+    /// Runs one item of a batch: if it fails, only its own writes are undone and the scope goes
+    /// on; the exception is rethrown to the caller.
+    /// </summary>
+    T Item<T>(Func<T> work);
+
+    /// <summary>Makes every write of the scope durable at once. Without it, Dispose undoes them.</summary>
+    void Commit();
 }

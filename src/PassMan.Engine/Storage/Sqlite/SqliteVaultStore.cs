@@ -11,13 +11,14 @@ namespace PassMan.Storage.Sqlite;
 /// The vault in one SQLite file: write-ahead logging, full synchronous commits (what is reported
 /// as saved survives a power cut), freed pages overwritten with zeros, and parameterised SQL only.
 /// </summary>
-public sealed class SqliteVaultStore : IVaultStore
+public sealed partial class SqliteVaultStore : IVaultStore
 {
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
     private const int BusyTimeoutMilliseconds = 10_000;
 
     private readonly SqliteConnection _connection;
+    private WriteScope? _scope;
 
     private SqliteVaultStore(string path, SqliteConnection connection, int schemaVersion)
     {
@@ -61,7 +62,12 @@ public sealed class SqliteVaultStore : IVaultStore
             SqliteSchema.Migrate(connection, fromVersion: 0);
 
             var store = new SqliteVaultStore(path, connection, SqliteSchema.LatestVersion);
-            store.WriteProtection(new ProtectionChange(header, keys), insert: true);
+            using (var scope = store.BeginWrite())
+            {
+                store.WriteProtection(new ProtectionChange(header, keys), insert: true);
+                scope.Commit();
+            }
+
             return store;
         }
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
@@ -137,11 +143,32 @@ public sealed class SqliteVaultStore : IVaultStore
     }
 
     /// <inheritdoc/>
+    public IWriteScope BeginWrite()
+    {
+        if (_scope is not null)
+        {
+            throw new InvalidOperationException("A write scope is open already on this store.");
+        }
+
+        try
+        {
+            // BEGIN IMMEDIATE: the write lock is taken now, so the audit head read next cannot go stale.
+            _scope = new WriteScope(this, _connection.BeginTransaction(deferred: false));
+            return _scope;
+        }
+        catch (SqliteException e)
+        {
+            throw Translate(e, Location);
+        }
+    }
+
+    /// <inheritdoc/>
     public VaultHeader ReadHeader() => Run(() =>
     {
         using var command = Command(
             """
-            SELECT vault_id, created_utc, protection, key_file, kdf_algorithm, kdf_iterations, kdf_salt, active_key_id
+            SELECT vault_id, created_utc, protection, key_file, kdf_algorithm, kdf_iterations, kdf_salt,
+                   active_key_id, audit_key_id
             FROM vault WHERE singleton = 1
             """);
         using var reader = command.ExecuteReader();
@@ -172,7 +199,8 @@ public sealed class SqliteVaultStore : IVaultStore
             protection,
             reader.IsDBNull(3) ? null : reader.GetString(3),
             kdf,
-            Guid.Parse(reader.GetString(7)));
+            Guid.Parse(reader.GetString(7)),
+            reader.IsDBNull(8) ? Guid.Parse(reader.GetString(7)) : Guid.Parse(reader.GetString(8)));
     });
 
     /// <inheritdoc/>
@@ -193,14 +221,13 @@ public sealed class SqliteVaultStore : IVaultStore
     });
 
     /// <inheritdoc/>
-    public void ReplaceProtection(ProtectionChange change) => Run(() =>
+    public void ReplaceProtection(ProtectionChange change)
     {
         WriteProtection(change, insert: false);
 
-        // Move the new wrapping into the main file now, so the old one does not linger in the log.
-        Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
-        return 0;
-    });
+        // After the commit, move the new wrapping into the main file, so the old one does not linger in the log.
+        _scope!.CheckpointAfterCommit = true;
+    }
 
     /// <inheritdoc/>
     public VaultCounts Count() => Run(() =>
@@ -212,52 +239,6 @@ public sealed class SqliteVaultStore : IVaultStore
         using var reader = command.ExecuteReader();
         reader.Read();
         return new VaultCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
-    });
-
-    /// <inheritdoc/>
-    public void InsertTarget(TargetRecord target) => Write(
-        "INSERT INTO targets (id, name, host_name, port, created_utc) VALUES ($id, $name, $host, $port, $created)",
-        ("$id", Text(target.Id)),
-        ("$name", target.Name),
-        ("$host", target.HostName),
-        ("$port", target.Port),
-        ("$created", Text(target.CreatedUtc)));
-
-    /// <inheritdoc/>
-    public void InsertAccount(AccountRecord account) => Write(
-        "INSERT INTO accounts (id, target_id, user_name, created_utc) VALUES ($id, $target, $user, $created)",
-        ("$id", Text(account.Id)),
-        ("$target", Text(account.TargetId)),
-        ("$user", account.UserName),
-        ("$created", Text(account.CreatedUtc)));
-
-    /// <inheritdoc/>
-    public void InsertCredential(CredentialRecord credential) => Write(
-        """
-        INSERT INTO credentials (id, account_id, credential_type, secret, created_utc)
-        VALUES ($id, $account, $type, $secret, $created)
-        """,
-        ("$id", Text(credential.Id)),
-        ("$account", Text(credential.AccountId)),
-        ("$type", credential.CredentialType),
-        ("$secret", credential.Secret),
-        ("$created", Text(credential.CreatedUtc)));
-
-    /// <inheritdoc/>
-    public CredentialRecord? FindCredential(Guid id) => Run(() =>
-    {
-        using var command = Command(
-            "SELECT id, account_id, credential_type, secret, created_utc FROM credentials WHERE id = $id");
-        command.Parameters.AddWithValue("$id", Text(id));
-        using var reader = command.ExecuteReader();
-        return reader.Read()
-            ? new CredentialRecord(
-                Guid.Parse(reader.GetString(0)),
-                Guid.Parse(reader.GetString(1)),
-                reader.GetString(2),
-                (byte[])reader.GetValue(3),
-                ParseTime(reader.GetString(4)))
-            : null;
     });
 
     /// <inheritdoc/>
@@ -334,58 +315,223 @@ public sealed class SqliteVaultStore : IVaultStore
     private void WriteProtection(ProtectionChange change, bool insert)
     {
         var header = change.Header;
-        using var transaction = _connection.BeginTransaction();
-
-        using (var command = Command(insert
-            ? """
-              INSERT INTO vault (singleton, vault_id, created_utc, protection, key_file,
-                                 kdf_algorithm, kdf_iterations, kdf_salt, active_key_id)
-              VALUES (1, $vault, $created, $protection, $keyFile, $kdfAlgorithm, $kdfIterations, $kdfSalt, $activeKey)
-              """
-            : """
-              UPDATE vault SET protection = $protection, key_file = $keyFile, kdf_algorithm = $kdfAlgorithm,
-                               kdf_iterations = $kdfIterations, kdf_salt = $kdfSalt, active_key_id = $activeKey
-              WHERE singleton = 1 AND vault_id = $vault
-              """))
+        var written = Write(
+            insert
+                ? """
+                  INSERT INTO vault (singleton, vault_id, created_utc, protection, key_file,
+                                     kdf_algorithm, kdf_iterations, kdf_salt, active_key_id, audit_key_id)
+                  VALUES (1, $vault, $created, $protection, $keyFile, $kdfAlgorithm, $kdfIterations, $kdfSalt,
+                          $activeKey, $auditKey)
+                  """
+                : """
+                  UPDATE vault SET protection = $protection, key_file = $keyFile, kdf_algorithm = $kdfAlgorithm,
+                                   kdf_iterations = $kdfIterations, kdf_salt = $kdfSalt,
+                                   active_key_id = $activeKey, audit_key_id = $auditKey
+                  WHERE singleton = 1 AND vault_id = $vault
+                  """,
+            ("$vault", Text(header.VaultId)),
+            ("$created", Text(header.CreatedUtc)),
+            ("$protection", header.Protection.ToString()),
+            ("$keyFile", header.KeyFilePath),
+            ("$kdfAlgorithm", header.Kdf?.Algorithm),
+            ("$kdfIterations", header.Kdf?.Iterations),
+            ("$kdfSalt", header.Kdf?.Salt),
+            ("$activeKey", Text(header.ActiveKeyId)),
+            ("$auditKey", Text(header.AuditKeyId)));
+        if (written != 1)
         {
-            command.Parameters.AddWithValue("$vault", Text(header.VaultId));
-            command.Parameters.AddWithValue("$created", Text(header.CreatedUtc));
-            command.Parameters.AddWithValue("$protection", header.Protection.ToString());
-            command.Parameters.AddWithValue("$keyFile", (object?)header.KeyFilePath ?? DBNull.Value);
-            command.Parameters.AddWithValue("$kdfAlgorithm", (object?)header.Kdf?.Algorithm ?? DBNull.Value);
-            command.Parameters.AddWithValue("$kdfIterations", (object?)header.Kdf?.Iterations ?? DBNull.Value);
-            command.Parameters.AddWithValue("$kdfSalt", (object?)header.Kdf?.Salt ?? DBNull.Value);
-            command.Parameters.AddWithValue("$activeKey", Text(header.ActiveKeyId));
-            if (command.ExecuteNonQuery() != 1)
+            throw Corrupt("its header record is missing");
+        }
+
+        Write("DELETE FROM data_keys");
+        foreach (var key in change.Keys)
+        {
+            Write(
+                "INSERT INTO data_keys (key_id, wrapped, wrapped_utc) VALUES ($id, $wrapped, $wrapped_utc)",
+                ("$id", Text(key.KeyId)),
+                ("$wrapped", key.Wrapped),
+                ("$wrapped_utc", Text(key.WrappedUtc)));
+        }
+    }
+
+    private int Write(string sql, params (string Name, object? Value)[] parameters) => Run(() =>
+    {
+        if (_scope is null)
+        {
+            throw new InvalidOperationException("Writes to the vault happen inside BeginWrite.");
+        }
+
+        using var command = Command(sql, parameters);
+        return command.ExecuteNonQuery();
+    });
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    /// <summary>
+    /// Streams rows from a query on a connection of its own, so that the caller can write through
+    /// this store while it iterates; the rows are those committed when the query began. Inside a
+    /// write scope the rows come from the scope's own connection instead, including its changes.
+    /// </summary>
+    private IEnumerable<T> Stream<T>(string sql, (string Name, object? Value)[] parameters, Func<SqliteDataReader, T> map)
+    {
+        if (_scope is not null)
+        {
+            // Inside a write scope only this connection sees the scope's changes; read them all at once.
+            return Run(() =>
             {
-                throw Corrupt("its header record is missing");
+                using var command = Command(sql, parameters);
+                using var reader = command.ExecuteReader();
+                var rows = new List<T>();
+                while (reader.Read())
+                {
+                    rows.Add(map(reader));
+                }
+
+                return rows;
+            });
+        }
+
+        return StreamOnOwnConnection(sql, parameters, map);
+    }
+
+    private IEnumerable<T> StreamOnOwnConnection<T>(
+        string sql,
+        (string Name, object? Value)[] parameters,
+        Func<SqliteDataReader, T> map)
+    {
+        using var connection = Run(() => Connect(Location));
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        using var reader = Run(command.ExecuteReader);
+        while (Run(reader.Read))
+        {
+            yield return map(reader);
+        }
+    }
+
+    private T? Single<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
+        where T : class => Run(() =>
+    {
+        using var command = Command(sql, parameters);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? map(reader) : null;
+    });
+
+    private long CountOf(string sql, params (string Name, object? Value)[] parameters) => Run(() =>
+    {
+        using var command = Command(sql, parameters);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    });
+
+    private static string? Text(Guid? id) => id?.ToString("D");
+
+    private static string? Text(DateTimeOffset? time) => time is { } t ? Text(t) : null;
+
+    private static Guid? OptionalGuid(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Guid.Parse(reader.GetString(ordinal));
+
+    private static string? OptionalText(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static DateTimeOffset? OptionalTime(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : ParseTime(reader.GetString(ordinal));
+
+    /// <summary>The write transaction, with a savepoint for each item of a batch.</summary>
+    private sealed class WriteScope : IWriteScope
+    {
+        private readonly SqliteVaultStore _store;
+        private readonly SqliteTransaction _transaction;
+        private bool _done;
+
+        public WriteScope(SqliteVaultStore store, SqliteTransaction transaction)
+        {
+            _store = store;
+            _transaction = transaction;
+        }
+
+        public T Item<T>(Func<T> work)
+        {
+            _store.Run(() =>
+            {
+                _transaction.Save("item");
+                return 0;
+            });
+            try
+            {
+                var result = work();
+                _store.Run(() =>
+                {
+                    _transaction.Release("item");
+                    return 0;
+                });
+                return result;
+            }
+            catch
+            {
+                _store.Run(() =>
+                {
+                    _transaction.Rollback("item");
+                    _transaction.Release("item");
+                    return 0;
+                });
+                throw;
             }
         }
 
-        Execute(_connection, "DELETE FROM data_keys");
-        foreach (var key in change.Keys)
+        public bool CheckpointAfterCommit { get; set; }
+
+        public void Commit()
         {
-            using var command = Command(
-                "INSERT INTO data_keys (key_id, wrapped, wrapped_utc) VALUES ($id, $wrapped, $wrapped_utc)");
-            command.Parameters.AddWithValue("$id", Text(key.KeyId));
-            command.Parameters.AddWithValue("$wrapped", key.Wrapped);
-            command.Parameters.AddWithValue("$wrapped_utc", Text(key.WrappedUtc));
-            command.ExecuteNonQuery();
+            _store.Run(() =>
+            {
+                _transaction.Commit();
+                return 0;
+            });
+            _done = true;
+            _store._scope = null;
+            if (CheckpointAfterCommit)
+            {
+                _store.Run(() =>
+                {
+                    Execute(_store._connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+                    return 0;
+                });
+            }
         }
 
-        transaction.Commit();
+        public void Dispose()
+        {
+            if (!_done)
+            {
+                try
+                {
+                    _transaction.Rollback();
+                }
+                catch (SqliteException)
+                {
+                    // The transaction is gone with its connection's error; nothing was committed.
+                }
+
+                _store._scope = null;
+            }
+
+            _transaction.Dispose();
+        }
     }
-
-    private void Write(string sql, params (string Name, object Value)[] parameters) => Run(() =>
-    {
-        using var command = Command(sql);
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
-        return command.ExecuteNonQuery();
-    });
 
     private T Run<T>(Func<T> operation)
     {

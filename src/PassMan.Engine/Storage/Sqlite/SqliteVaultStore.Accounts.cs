@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using PassMan.Model;
+
+namespace PassMan.Storage.Sqlite;
+
+/// <summary>Accounts and their credentials.</summary>
+public sealed partial class SqliteVaultStore
+{
+    private const string AccountColumns =
+        "a.id, a.target_id, a.user_name, a.policy_id, a.reconcile_account_id, a.description, a.status, "
+        + "a.created_utc, a.modified_utc";
+
+    private const string CredentialColumns =
+        "c.id, c.account_id, c.credential_type, c.key_type, c.secret, c.status, c.created_utc, c.changed_utc, "
+        + "c.verified_utc";
+
+    /// <inheritdoc/>
+    public AccountRecord? FindAccount(Guid targetId, string userKey) => Single(
+        $"SELECT {AccountColumns} FROM accounts a WHERE a.target_id = $target AND a.user_key = $key",
+        ReadAccount,
+        ("$target", Text(targetId)),
+        ("$key", userKey));
+
+    /// <inheritdoc/>
+    public AccountRecord? FindAccount(Guid accountId) => Single(
+        $"SELECT {AccountColumns} FROM accounts a WHERE a.id = $id",
+        ReadAccount,
+        ("$id", Text(accountId)));
+
+    /// <inheritdoc/>
+    public IEnumerable<AccountView> ListAccounts(AccountFilter filter)
+    {
+        // Only the filters given become conditions, so that SQLite can plan each with its index.
+        var sql = new StringBuilder(
+            $"""
+            SELECT {AccountColumns}, t.name, coalesce(p.name, '{Policy.DefaultName}'), r.user_name,
+                   (SELECT group_concat(
+                               CASE WHEN c.key_type IS NULL THEN c.credential_type
+                                    ELSE c.credential_type || ':' || c.key_type END, ', ')
+                    FROM credentials c WHERE c.account_id = a.id),
+                   (SELECT max(c.changed_utc) FROM credentials c WHERE c.account_id = a.id),
+                   (SELECT max(c.verified_utc) FROM credentials c WHERE c.account_id = a.id)
+            FROM accounts a
+            JOIN targets t ON t.id = a.target_id
+            LEFT JOIN policies p ON p.id = a.policy_id
+            LEFT JOIN accounts r ON r.id = a.reconcile_account_id
+            WHERE 1 = 1
+            """);
+        var parameters = new List<(string, object?)>();
+        void Condition(string condition, string name, object? value)
+        {
+            sql.Append(" AND ").Append(condition);
+            parameters.Add((name, value));
+        }
+
+        if (filter.Id is { } id)
+        {
+            Condition("a.id = $id", "$id", Text(id));
+        }
+
+        if (filter.TargetId is { } targetId)
+        {
+            Condition("a.target_id = $targetId", "$targetId", Text(targetId));
+        }
+
+        if (filter.Target is { } target)
+        {
+            Condition(target.HasWildcards ? "t.name_key GLOB $target" : "t.name_key = $target", "$target", target.Glob);
+        }
+
+        if (filter.UserName is { } user)
+        {
+            Condition(user.HasWildcards ? "a.user_key GLOB $user" : "a.user_key = $user", "$user", user.Glob);
+        }
+
+        if (filter.Status is { } status)
+        {
+            Condition("a.status = $status", "$status", status.ToString());
+        }
+
+        sql.Append(" ORDER BY t.name_key, a.user_key");
+        return Stream(sql.ToString(), parameters.ToArray(), reader => new AccountView(
+            ReadAccount(reader),
+            reader.GetString(9),
+            reader.GetString(10),
+            OptionalText(reader, 11),
+            OptionalText(reader, 12) ?? string.Empty,
+            OptionalTime(reader, 13),
+            OptionalTime(reader, 14)));
+    }
+
+    /// <inheritdoc/>
+    public void InsertAccount(AccountRecord account) => Write(
+        """
+        INSERT INTO accounts (id, target_id, user_name, user_key, policy_id, reconcile_account_id, description,
+                              status, created_utc, modified_utc)
+        VALUES ($id, $target, $user, $key, $policy, $reconcile, $description, $status, $created, $modified)
+        """,
+        AccountParameters(account));
+
+    /// <inheritdoc/>
+    public void UpdateAccount(AccountRecord account) => Write(
+        """
+        UPDATE accounts SET user_name = $user, user_key = $key, policy_id = $policy,
+                            reconcile_account_id = $reconcile, description = $description, status = $status,
+                            modified_utc = $modified
+        WHERE id = $id AND target_id = $target
+        """,
+        AccountParameters(account));
+
+    /// <inheritdoc/>
+    public void DeleteAccount(Guid accountId)
+    {
+        Write("DELETE FROM credentials WHERE account_id = $id", ("$id", Text(accountId)));
+        Write("DELETE FROM accounts WHERE id = $id", ("$id", Text(accountId)));
+    }
+
+    /// <inheritdoc/>
+    public long CountReconcileDependents(Guid accountId) => CountOf(
+        "SELECT count(*) FROM accounts WHERE reconcile_account_id = $id",
+        ("$id", Text(accountId)));
+
+    /// <inheritdoc/>
+    public void InsertCredential(CredentialRecord credential) => Write(
+        """
+        INSERT INTO credentials (id, account_id, credential_type, key_type, secret, status, created_utc,
+                                 changed_utc, verified_utc)
+        VALUES ($id, $account, $type, $keyType, $secret, $status, $created, $changed, $verified)
+        """,
+        ("$id", Text(credential.Id)),
+        ("$account", Text(credential.AccountId)),
+        ("$type", credential.Type.ToString()),
+        ("$keyType", credential.KeyType),
+        ("$secret", credential.Secret),
+        ("$status", credential.Status?.ToString()),
+        ("$created", Text(credential.CreatedUtc)),
+        ("$changed", Text(credential.ChangedUtc)),
+        ("$verified", Text(credential.VerifiedUtc)));
+
+    /// <inheritdoc/>
+    public CredentialRecord? FindCredential(Guid id) => Single(
+        $"SELECT {CredentialColumns} FROM credentials c WHERE c.id = $id",
+        ReadCredential,
+        ("$id", Text(id)));
+
+    /// <inheritdoc/>
+    public IReadOnlyList<CredentialRecord> ListCredentials(Guid accountId) => Run(() =>
+    {
+        using var command = Command(
+            $"SELECT {CredentialColumns} FROM credentials c WHERE c.account_id = $id ORDER BY c.credential_type",
+            ("$id", Text(accountId)));
+        using var reader = command.ExecuteReader();
+        var credentials = new List<CredentialRecord>();
+        while (reader.Read())
+        {
+            credentials.Add(ReadCredential(reader));
+        }
+
+        return (IReadOnlyList<CredentialRecord>)credentials;
+    });
+
+    private static (string, object?)[] AccountParameters(AccountRecord account) =>
+    [
+        ("$id", Text(account.Id)),
+        ("$target", Text(account.TargetId)),
+        ("$user", account.UserName),
+        ("$key", account.UserKey),
+        ("$policy", Text(account.PolicyId)),
+        ("$reconcile", Text(account.ReconcileAccountId)),
+        ("$description", account.Description),
+        ("$status", account.Status.ToString()),
+        ("$created", Text(account.CreatedUtc)),
+        ("$modified", Text(account.ModifiedUtc)),
+    ];
+
+    private static AccountRecord ReadAccount(SqliteDataReader reader) => new(
+        Guid.Parse(reader.GetString(0)),
+        Guid.Parse(reader.GetString(1)),
+        reader.GetString(2),
+        OptionalGuid(reader, 3),
+        OptionalGuid(reader, 4),
+        OptionalText(reader, 5),
+        Enum.Parse<AccountStatus>(reader.GetString(6)),
+        ParseTime(reader.GetString(7)),
+        ParseTime(reader.GetString(8)));
+
+    private static CredentialRecord ReadCredential(SqliteDataReader reader) => new(
+        Guid.Parse(reader.GetString(0)),
+        Guid.Parse(reader.GetString(1)),
+        Enum.Parse<CredentialType>(reader.GetString(2)),
+        OptionalText(reader, 3),
+        (byte[])reader.GetValue(4),
+        reader.IsDBNull(5) ? null : Enum.Parse<AccountStatus>(reader.GetString(5)),
+        ParseTime(reader.GetString(6)),
+        ParseTime(reader.GetString(7)),
+        OptionalTime(reader, 8));
+}

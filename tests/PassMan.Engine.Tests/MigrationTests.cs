@@ -1,0 +1,45 @@
+using Microsoft.Data.Sqlite;
+using PassMan.Storage.Sqlite;
+
+namespace PassMan.Tests;
+
+public sealed class MigrationTests
+{
+    [Fact]
+    public void Migrating_a_format_1_vault_folds_names_adds_the_Default_policy_and_keeps_every_row()
+    {
+        using var temp = new TempFolder();
+        using var connection = new SqliteConnection($"Data Source={temp.File("v1.db")};Pooling=False");
+        connection.Open();
+        SqliteSchema.Migrate(connection, fromVersion: 0, toVersion: 1);
+        Execute(connection, """
+            INSERT INTO targets VALUES ('6f0c2a51-0000-4000-8000-000000000001', 'ÄRGER', 'a.example.test', 22, '2026-01-01T00:00:00.0000000Z');
+            INSERT INTO accounts VALUES ('6f0c2a51-0000-4000-8000-000000000002', '6f0c2a51-0000-4000-8000-000000000001', 'Alice', '2026-01-01T00:00:00.0000000Z');
+            INSERT INTO credentials VALUES ('6f0c2a51-0000-4000-8000-000000000003', '6f0c2a51-0000-4000-8000-000000000002', 'Password', x'00', '2026-01-01T00:00:00.0000000Z');
+            """);
+
+        SqliteSchema.Migrate(connection, fromVersion: 1);
+
+        Assert.Equal(SqliteSchema.LatestVersion, Scalar(connection, "PRAGMA user_version"));
+        Assert.Equal("ärger", Scalar(connection, "SELECT name_key FROM targets"));
+        Assert.Equal("alice", Scalar(connection, "SELECT user_key FROM accounts"));
+        Assert.Equal("Unknown", Scalar(connection, "SELECT status FROM credentials"));
+        Assert.Equal("Default", Scalar(connection, "SELECT name FROM policies"));
+        Assert.Equal(1L, Scalar(connection, "SELECT count(*) FROM credentials"));
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var value = command.ExecuteScalar();
+        return value is long number && sql.StartsWith("PRAGMA", System.StringComparison.Ordinal) ? (int)number : value;
+    }
+}
