@@ -18,10 +18,24 @@
 
     CmdletsToExport      = @(
         'Backup-PMVault'
+        'Get-PMAccount'
+        'Get-PMAuditLog'
+        'Get-PMPolicy'
+        'Get-PMTarget'
         'Get-PMVault'
         'Lock-PMVault'
+        'New-PMAccount'
+        'New-PMPolicy'
+        'New-PMTarget'
         'New-PMVault'
+        'Remove-PMAccount'
+        'Remove-PMPolicy'
+        'Remove-PMTarget'
+        'Set-PMAccount'
+        'Set-PMPolicy'
+        'Set-PMTarget'
         'Set-PMVault'
+        'Test-PMAuditLog'
         'Unlock-PMVault'
     )
     FunctionsToExport    = @()

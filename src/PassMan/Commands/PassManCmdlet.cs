@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using PassMan.Commands.Hosting;
 
@@ -87,17 +88,7 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
     /// Runs the work for one input. A PassMan error becomes a non-terminating error record for that
     /// input, so -ErrorAction decides what happens next and a pipeline goes on with the next item.
     /// </summary>
-    protected void Run(Action step)
-    {
-        try
-        {
-            step();
-        }
-        catch (PassManException e)
-        {
-            WriteError(e);
-        }
-    }
+    protected void Run(Action step) => TryRun(step);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -115,6 +106,48 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
             _ownedVault = null;
         }
     }
+
+    /// <summary>Runs one step; a PassMan error becomes this input's error record, and the result false.</summary>
+    protected bool TryRun(Action step)
+    {
+        try
+        {
+            step();
+            return true;
+        }
+        catch (PassManException e)
+        {
+            WriteError(e);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes the results of a batch in input order: each value to the pipeline, each failure as
+    /// that item's error record.
+    /// </summary>
+    internal void WriteResults<TItem, TResult>(
+        IReadOnlyList<Model.BatchResult<TResult>> results,
+        IReadOnlyList<TItem> items,
+        Func<TItem, object> describe)
+    {
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Error is { } error)
+            {
+                WriteError(error.Target is null
+                    ? new PassManException(error.ErrorId, error.Kind, error.Message, describe(items[i]), error)
+                    : error);
+            }
+            else
+            {
+                WriteObject(results[i].Value);
+            }
+        }
+    }
+
+    /// <summary>An empty string, as an empty CSV cell gives, means the value is not set.</summary>
+    protected static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     internal static ErrorRecord ToErrorRecord(PassManException error) =>
         new(error, error.ErrorId, Category(error.Kind), error.Target);

@@ -1,0 +1,202 @@
+using System.Collections.Generic;
+using System.Management.Automation;
+using PassMan.Commands.Hosting;
+using PassMan.Model;
+
+namespace PassMan.Commands;
+
+/// <summary>
+/// <para type="synopsis">Adds a target: a host whose accounts PassMan manages over SSH.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "PMTarget", SupportsShouldProcess = true)]
+[OutputType(typeof(Target))]
+public sealed class NewPMTargetCommand : PassManCmdlet
+{
+    private readonly BatchBuffer<TargetSpec> _batch = new();
+
+    /// <summary>The target's name, unique without regard to case.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The host name or address to connect to.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    public string HostName { get; set; } = string.Empty;
+
+    /// <summary>The SSH port.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int Port { get; set; } = 22;
+
+    /// <summary>The platform: Linux.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string Platform { get; set; } = Platforms.Linux;
+
+    /// <summary>Host key fingerprints to pin, as ssh-keygen -l prints them.</summary>
+    [Parameter]
+    public string[]? HostKeyFingerprint { get; set; }
+
+    /// <summary>Free text about the target.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Description { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess(Name, $"Create target ({HostName}:{Port})"))
+        {
+            return;
+        }
+
+        var spec = new TargetSpec(Name, HostName, Port, Platform, HostKeyFingerprint, NullIfEmpty(Description));
+        if (_batch.Add(spec))
+        {
+            Flush();
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing() => Flush();
+
+    private void Flush()
+    {
+        if (_batch.IsEmpty)
+        {
+            return;
+        }
+
+        var specs = _batch.Take();
+        Run(() => WriteResults(ResolveVault().NewTargets(specs), specs, spec => spec.Name));
+    }
+}
+
+/// <summary>
+/// <para type="synopsis">Lists targets, by name or wildcard pattern.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "PMTarget")]
+[OutputType(typeof(Target))]
+public sealed class GetPMTargetCommand : PassManCmdlet
+{
+    /// <summary>Names or wildcard patterns; all targets by default.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Target")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(TargetNameCompleter))]
+    public string[]? Name { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord() => Run(() =>
+    {
+        var vault = ResolveVault();
+        foreach (var name in Name ?? ["*"])
+        {
+            var found = false;
+            foreach (var target in vault.GetTargets(name))
+            {
+                found = true;
+                WriteObject(target);
+            }
+
+            if (!found && !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                WriteError(new PassManException(
+                    ErrorIds.TargetNotFound,
+                    PassManErrorKind.NotFound,
+                    $"The vault has no target named '{name}'.",
+                    name));
+            }
+        }
+    });
+}
+
+/// <summary>
+/// <para type="synopsis">Changes a target's name, address, port, platform, pinned host keys or description.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Set, "PMTarget", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(Target))]
+public sealed class SetPMTargetCommand : PassManCmdlet
+{
+    /// <summary>The target to change.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Target")]
+    [ArgumentCompleter(typeof(TargetNameCompleter))]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>A new name for the target.</summary>
+    [Parameter]
+    public string? NewName { get; set; }
+
+    /// <summary>A new host name or address.</summary>
+    [Parameter]
+    public string? HostName { get; set; }
+
+    /// <summary>A new SSH port.</summary>
+    [Parameter]
+    public int? Port { get; set; }
+
+    /// <summary>A new platform.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PlatformCompleter))]
+    public string? Platform { get; set; }
+
+    /// <summary>The host key fingerprints to pin instead of the current ones.</summary>
+    [Parameter]
+    public string[]? HostKeyFingerprint { get; set; }
+
+    /// <summary>A new description; an empty string removes it.</summary>
+    [Parameter]
+    public string? Description { get; set; }
+
+    /// <summary>Writes the changed target to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord() => Run(() =>
+    {
+        if (!ShouldProcess(Name, "Change target"))
+        {
+            return;
+        }
+
+        var target = ResolveVault().SetTarget(
+            Name,
+            new TargetChange(NewName, HostName, Port, Platform, HostKeyFingerprint, Description));
+        if (PassThru)
+        {
+            WriteObject(target);
+        }
+    });
+}
+
+/// <summary>
+/// <para type="synopsis">Removes a target; with -Force, also its accounts and their credentials.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "PMTarget", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(void))]
+public sealed class RemovePMTargetCommand : PassManCmdlet
+{
+    /// <summary>The target to remove.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Target")]
+    [ArgumentCompleter(typeof(TargetNameCompleter))]
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Removes a target that still has accounts, together with them.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord() => Run(() =>
+    {
+        var vault = ResolveVault();
+        var target = vault.GetTarget(Name);
+        var action = target.AccountCount > 0
+            ? $"Remove target with its {target.AccountCount} account(s) and their credentials"
+            : "Remove target";
+        if (ShouldProcess(target.Name, action))
+        {
+            vault.RemoveTarget(target.Name, Force);
+            WriteVerbose($"{target.Name}: removed.");
+        }
+    });
+}
