@@ -30,6 +30,32 @@ try {
     Lock-PMVault
     Unlock-PMVault -PassThru | Format-Table | Out-Host
 
+    Show-Step 'New-PMTarget, and accounts onboarded from a CSV file with Import-Csv | New-PMAccount'
+    $null = New-PMTarget -Name web01 -HostName web01.example.test
+    $null = New-PMTarget -Name db01 -HostName db01.example.test -Port 2222
+    $csv = Join-Path $folder 'accounts.csv'
+    @(
+        'Target,UserName,ReconcileAccount,Description'
+        'web01,root,,break-glass administrator'
+        'web01,deploy,root,CI deployments'
+        'db01,root,,'
+        'db01,postgres,root,database owner'
+    ) | Set-Content -LiteralPath $csv
+    Import-Csv -LiteralPath $csv | New-PMAccount | Format-Table | Out-Host
+
+    Show-Step 'Get-PMTarget | Get-PMAccount'
+    Get-PMTarget | Format-Table | Out-Host
+    Get-PMTarget web01 | Get-PMAccount | Format-Table | Out-Host
+
+    Show-Step 'A policy for the database accounts'
+    $null = New-PMPolicy -Name databases -PasswordLength 32 -ForbiddenCharacters '"''\'
+    Get-PMAccount -Target db01 | Set-PMAccount -Policy databases
+    Get-PMPolicy | Format-Table | Out-Host
+
+    Show-Step 'The audit log, and its MAC chain verified'
+    Get-PMAuditLog -Last 6 | Format-Table | Out-Host
+    Test-PMAuditLog | Format-Table | Out-Host
+
     Show-Step 'Backup-PMVault while the vault is open'
     Backup-PMVault -Destination (Join-Path $folder 'backup.db') -WarningAction Continue | Format-Table | Out-Host
 
