@@ -17,7 +17,8 @@ public sealed partial class Vault
     /// Creates many accounts in one transaction, in order, so a later item may name an earlier one
     /// as its reconcile account; each result is the account or its error.
     /// </summary>
-    public IReadOnlyList<BatchResult<Account>> NewAccounts(IReadOnlyList<AccountSpec> specs) => Batch(specs, CreateAccount);
+    public IReadOnlyList<BatchResult<Account>> NewAccounts(IReadOnlyList<AccountSpec> specs) =>
+        Batch(specs, CreateAccount);
 
     /// <summary>Streams the accounts that match the filter, in target and user-name order.</summary>
     public IEnumerable<Account> GetAccounts(
@@ -93,7 +94,8 @@ public sealed partial class Vault
         foreach (var dependent in _store.ListAccounts(new AccountFilter(TargetId: record.TargetId))
             .Where(view => view.Account.ReconcileAccountId == record.Id))
         {
-            _store.UpdateAccount(dependent.Account with { ReconcileAccountId = null, ModifiedUtc = DateTimeOffset.UtcNow });
+            var unlinked = dependent.Account with { ReconcileAccountId = null, ModifiedUtc = DateTimeOffset.UtcNow };
+            _store.UpdateAccount(unlinked);
         }
 
         _store.DeleteAccount(record.Id);
@@ -114,7 +116,8 @@ public sealed partial class Vault
                 var record = RequireAccount(account);
                 var id = StoreCredential(record, type, keyType, bytes.Span);
                 var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
-                Audit(AuditActions.CredentialAdded, target, record.UserName, keyType is null ? type.ToString() : $"{type} {keyType}");
+                var what = keyType is null ? type.ToString() : $"{type} {keyType}";
+                Audit(AuditActions.CredentialAdded, target, record.UserName, what);
                 return id;
             });
         }
@@ -203,7 +206,9 @@ public sealed partial class Vault
             return AccountStatus.NotInSync;
         }
 
-        return onTarget.Count > 0 && onTarget.All(s => s == AccountStatus.InSync) ? AccountStatus.InSync : AccountStatus.Unknown;
+        return onTarget.Count > 0 && onTarget.All(s => s == AccountStatus.InSync)
+            ? AccountStatus.InSync
+            : AccountStatus.Unknown;
     }
 
     private AccountRecord RequireAccount(AccountRef account)
@@ -249,7 +254,9 @@ public sealed partial class Vault
 
         if (change.ReconcileAccount is not null)
         {
-            parts.Add(change.ReconcileAccount.Length == 0 ? "reconcile account removed" : $"reconcile account -> {change.ReconcileAccount}");
+            parts.Add(change.ReconcileAccount.Length == 0
+                ? "reconcile account removed"
+                : $"reconcile account -> {change.ReconcileAccount}");
         }
 
         if (change.Description is not null)

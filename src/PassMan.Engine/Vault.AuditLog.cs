@@ -65,7 +65,10 @@ public sealed partial class Vault
             var expected = AuditChain.Mac(key, previous, entry);
             if (!expected.AsSpan().SequenceEqual(entry.Mac))
             {
-                return new AuditVerification(count - 1, count, "the entry was changed or inserted: its MAC does not match");
+                return new AuditVerification(
+                    count - 1,
+                    count,
+                    "the entry was changed or inserted: its MAC does not match");
             }
 
             previous = entry.Mac;

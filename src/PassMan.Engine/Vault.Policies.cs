@@ -9,7 +9,7 @@ namespace PassMan;
 /// <summary>Policies: how credentials are generated.</summary>
 public sealed partial class Vault
 {
-    /// <summary>Creates a policy; fails with InvalidPolicy when it cannot be met, PolicyExists when the name is taken.</summary>
+    /// <summary>Creates a policy; fails with InvalidPolicy if it cannot be met, PolicyExists if named so.</summary>
     public Policy NewPolicy(string name, PolicySettings settings) => Change(() =>
     {
         var now = DateTimeOffset.UtcNow;
@@ -44,7 +44,11 @@ public sealed partial class Vault
     public Policy SetPolicy(string name, Func<PolicySettings, PolicySettings> change) => Change(() =>
     {
         var current = RequirePolicy(name);
-        var updated = current with { Settings = change(current.Settings).Validate(), ModifiedUtc = DateTimeOffset.UtcNow };
+        var updated = current with
+        {
+            Settings = change(current.Settings).Validate(),
+            ModifiedUtc = DateTimeOffset.UtcNow,
+        };
         _store.UpdatePolicy(updated);
         Audit(AuditActions.PolicyChanged, details: $"{updated.Name}: {Describe(updated.Settings)}");
         return ToPolicy(updated, CountUsers(updated));
@@ -63,7 +67,7 @@ public sealed partial class Vault
                 policy.Name);
         }
 
-        var users = _store.CountPolicyUsers(policy.Id);
+        var users = _store.CountPolicyUsers(policy.Id, includingUnassigned: false);
         if (users > 0)
         {
             throw new PassManException(
@@ -93,12 +97,9 @@ public sealed partial class Vault
     }
 
     private long CountUsers(PolicyRecord policy) =>
-        _store.ListPolicies(NamePattern.Parse(EscapeWildcards(policy.Name))).Select(row => row.AccountCount).FirstOrDefault();
+        _store.CountPolicyUsers(policy.Id, includingUnassigned: IsDefault(policy));
 
     private static bool IsDefault(PolicyRecord policy) => policy.NameKey == Names.Fold(Policy.DefaultName);
-
-    private static string EscapeWildcards(string name) =>
-        string.Concat(name.Select(c => c is '*' or '?' or '[' or ']' or '`' ? "`" + c : c.ToString()));
 
     private static string Describe(PolicySettings s) =>
         $"length {s.PasswordLength} (upper {s.MinUpperCase}, lower {s.MinLowerCase}, digit {s.MinDigit}, "

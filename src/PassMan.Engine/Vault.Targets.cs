@@ -43,7 +43,9 @@ public sealed partial class Vault
             HostKeyFingerprints = change.HostKeyFingerprints is null
                 ? current.HostKeyFingerprints
                 : RequireFingerprints(change.HostKeyFingerprints),
-            Description = change.Description is null ? current.Description : EmptyToNull(Names.RequireDescription(change.Description)),
+            Description = change.Description is null
+                ? current.Description
+                : EmptyToNull(Names.RequireDescription(change.Description)),
             ModifiedUtc = DateTimeOffset.UtcNow,
         };
 
@@ -57,7 +59,7 @@ public sealed partial class Vault
         return ToTarget(updated, _store.CountAccounts(updated.Id));
     });
 
-    /// <summary>Removes a target; with accounts, only when <paramref name="force"/> is set, and then with them.</summary>
+    /// <summary>Removes a target; one with accounts only when <paramref name="force"/> is set, and with them.</summary>
     public void RemoveTarget(string name, bool force) => Change(() =>
     {
         var target = RequireTarget(name);

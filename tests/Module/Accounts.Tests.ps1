@@ -15,7 +15,8 @@ Describe 'New-PMAccount, Get-PMAccount, Set-PMAccount and Remove-PMAccount' {
             $account = New-PMAccount -Target web01 -UserName alice -Description 'ops'
 
             $account.GetType().FullName | Should -Be 'PassMan.Model.Account'
-            $account.Target, $account.UserName, $account.Status, $account.Policy | Should -Be 'web01', 'alice', 'Unknown', 'Default'
+            $account.Target, $account.UserName, $account.Status, $account.Policy |
+                Should -Be 'web01', 'alice', 'Unknown', 'Default'
             $account.Description | Should -Be 'ops'
         }
 
@@ -47,13 +48,13 @@ Describe 'New-PMAccount, Get-PMAccount, Set-PMAccount and Remove-PMAccount' {
 
             $accounts = Import-Csv $csv | New-PMAccount -ErrorVariable failures -ErrorAction SilentlyContinue
 
-            ($accounts | ForEach-Object { "$($_.Target)/$($_.UserName)" }) | Should -Be 'web01/root', 'web01/alice', 'db01/postgres'
+            ($accounts | ForEach-Object ToString) | Should -Be 'web01/root', 'web01/alice', 'db01/postgres'
             $accounts[1].ReconcileAccount | Should -Be 'root'
             $failures | ForEach-Object { Get-ErrorId $_ } | Should -Be 'TargetNotFound', 'AccountExists'
             $failures.TargetObject | Should -Be 'nosuch', 'web01/ALICE'
         }
 
-        It 'refuses an unknown policy with PolicyNotFound and a missing reconcile account with ReconcileAccountNotFound' {
+        It 'refuses an unknown policy (PolicyNotFound) and a missing reconcile account (ReconcileAccountNotFound)' {
             { New-PMAccount web01 alice -Policy nosuch -ErrorAction Stop } |
                 Should -Throw -ErrorId 'PolicyNotFound,PassMan.Commands.NewPMAccountCommand'
             { New-PMAccount web01 alice -ReconcileAccount root -ErrorAction Stop } |
@@ -82,7 +83,8 @@ Describe 'New-PMAccount, Get-PMAccount, Set-PMAccount and Remove-PMAccount' {
         }
 
         It 'lists accounts in target and user order' {
-            (Get-PMAccount | ForEach-Object ToString) | Should -Be 'db01/postgres', 'web01/alice', 'web01/bob', 'web02/alice'
+            (Get-PMAccount | ForEach-Object ToString) |
+                Should -Be 'db01/postgres', 'web01/alice', 'web01/bob', 'web02/alice'
         }
 
         It 'lists the accounts of targets piped from Get-PMTarget' {
@@ -164,7 +166,8 @@ Describe 'New-PMAccount, Get-PMAccount, Set-PMAccount and Remove-PMAccount' {
         }
 
         It 'changes the policy, reconcile account and description of accounts from the pipeline' {
-            $changed = Get-PMAccount web01 alice | Set-PMAccount -Policy strict -ReconcileAccount root -Description ops -PassThru
+            $changed = Get-PMAccount web01 alice |
+                Set-PMAccount -Policy strict -ReconcileAccount root -Description ops -PassThru
 
             $changed.Policy, $changed.ReconcileAccount, $changed.Description | Should -Be 'strict', 'root', 'ops'
         }

@@ -16,7 +16,8 @@ Describe 'Get-PMAuditLog and Test-PMAuditLog' {
     It 'lists every change with time, OS user, machine, action, target, account and outcome' {
         $entries = Get-PMAuditLog
 
-        $entries.Action | Should -Be 'VaultCreated', 'TargetCreated', 'AccountCreated', 'AccountCreated', 'AccountRemoved'
+        $entries.Action |
+            Should -Be 'VaultCreated', 'TargetCreated', 'AccountCreated', 'AccountCreated', 'AccountRemoved'
         $entries[2].User | Should -Be ([Environment]::UserName)
         $entries[2].Machine | Should -Be ([Environment]::MachineName)
         $entries[2].Target, $entries[2].UserName, $entries[2].Outcome | Should -Be 'web01', 'alice', 'Success'
@@ -44,7 +45,8 @@ Describe 'Get-PMAuditLog and Test-PMAuditLog' {
         $engine = (Get-PMVault).GetType().Assembly
         $sqlite = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($engine).Assemblies |
             Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
-        $connection = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'), "Data Source=$vaultPath;Pooling=False")
+        $connectionType = $sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection')
+        $connection = [Activator]::CreateInstance($connectionType, "Data Source=$vaultPath;Pooling=False")
         try {
             $connection.Open()
             $command = $connection.CreateCommand()

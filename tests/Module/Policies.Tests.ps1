@@ -18,7 +18,8 @@ Describe 'New-PMPolicy, Get-PMPolicy, Set-PMPolicy and Remove-PMPolicy' {
     }
 
     It 'creates a policy from the defaults and the parameters given' {
-        $policy = New-PMPolicy -Name web -PasswordLength 32 -MinSpecial 4 -ForbiddenCharacters '"''\' -SshKeyType ssh-ed25519
+        $policy = New-PMPolicy -Name web -PasswordLength 32 -MinSpecial 4 -ForbiddenCharacters '"''\' `
+            -SshKeyType ssh-ed25519
 
         $policy.PasswordLength, $policy.MinSpecial, $policy.ForbiddenCharacters, $policy.SshKeyType |
             Should -Be 32, 4, '"''\', 'ssh-ed25519'
@@ -26,7 +27,7 @@ Describe 'New-PMPolicy, Get-PMPolicy, Set-PMPolicy and Remove-PMPolicy' {
     }
 
     It 'refuses <Case> with InvalidPolicy naming the rule' -ForEach @(
-        @{ Case = 'minimums past the length'; Parameters = @{ PasswordLength = 8; MinDigit = 9 }; Rule = 'minimums add up' }
+        @{ Case = 'minimums past the length'; Parameters = @{ PasswordLength = 8; MinDigit = 9 }; Rule = 'add up' }
         @{ Case = 'every digit forbidden'; Parameters = @{ ForbiddenCharacters = '0123456789' }; Rule = 'MinDigit' }
         @{ Case = 'a 1024-bit RSA key'; Parameters = @{ RsaKeySize = 1024 }; Rule = 'RsaKeySize' }
         @{ Case = 'a 3-digit PIN'; Parameters = @{ PinLength = 3 }; Rule = 'PinLength' }
@@ -43,7 +44,8 @@ Describe 'New-PMPolicy, Get-PMPolicy, Set-PMPolicy and Remove-PMPolicy' {
     It 'refuses a second policy of the same name in another case with PolicyExists' {
         $null = New-PMPolicy web
 
-        { New-PMPolicy WEB -ErrorAction Stop } | Should -Throw -ErrorId 'PolicyExists,PassMan.Commands.NewPMPolicyCommand'
+        { New-PMPolicy WEB -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PolicyExists,PassMan.Commands.NewPMPolicyCommand'
     }
 
     It 'lists by wildcard and takes names from accounts by their Policy property' {
@@ -58,7 +60,8 @@ Describe 'New-PMPolicy, Get-PMPolicy, Set-PMPolicy and Remove-PMPolicy' {
     }
 
     It 'writes PolicyNotFound for a missing name' {
-        { Get-PMPolicy nosuch -ErrorAction Stop } | Should -Throw -ErrorId 'PolicyNotFound,PassMan.Commands.GetPMPolicyCommand'
+        { Get-PMPolicy nosuch -ErrorAction Stop } |
+            Should -Throw -ErrorId 'PolicyNotFound,PassMan.Commands.GetPMPolicyCommand'
     }
 
     It 'changes a policy, and refuses a change that cannot be met, keeping the old settings' {
@@ -98,7 +101,8 @@ Describe 'New-PMPolicy, Get-PMPolicy, Set-PMPolicy and Remove-PMPolicy' {
 
         (TabExpansion2 -inputScript 'Get-PMPolicy web' -cursorColumn 16).CompletionMatches.CompletionText |
             Should -Be 'webservers'
-        (TabExpansion2 -inputScript 'New-PMPolicy x -SshKeyType ssh-e' -cursorColumn 32).CompletionMatches.CompletionText |
+        $line = 'New-PMPolicy x -SshKeyType ssh-e'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText |
             Should -Be 'ssh-ed25519'
     }
 

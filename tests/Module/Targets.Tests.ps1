@@ -11,11 +11,13 @@ Describe 'New-PMTarget, Get-PMTarget, Set-PMTarget and Remove-PMTarget' {
 
     Context 'New-PMTarget' {
         It 'creates a target with its port, platform, pinned host keys and description' {
-            $target = New-PMTarget -Name web01 -HostName web01.example.test -Port 2222 -HostKeyFingerprint $fingerprint `
+            $target = New-PMTarget -Name web01 -HostName web01.example.test -Port 2222 `
+                -HostKeyFingerprint $fingerprint `
                 -Description 'front end'
 
             $target.GetType().FullName | Should -Be 'PassMan.Model.Target'
-            $target.Name, $target.HostName, $target.Port, $target.Platform | Should -Be 'web01', 'web01.example.test', 2222, 'Linux'
+            $target.Name, $target.HostName, $target.Port, $target.Platform |
+                Should -Be 'web01', 'web01.example.test', 2222, 'Linux'
             $target.HostKeyFingerprints | Should -Be $fingerprint
             $target.Description | Should -Be 'front end'
             $target.Created | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$'
@@ -35,7 +37,8 @@ Describe 'New-PMTarget, Get-PMTarget, Set-PMTarget and Remove-PMTarget' {
         It 'refuses a name taken in another case with TargetExists, and goes on with the next item' {
             $null = New-PMTarget web01 a.example.test
 
-            $created = 'WEB01', 'web02' | ForEach-Object { [pscustomobject]@{ Name = $_; HostName = 'b.example.test' } } |
+            $rows = 'WEB01', 'web02' | ForEach-Object { [pscustomobject]@{ Name = $_; HostName = 'b.example.test' } }
+            $created = $rows |
                 New-PMTarget -ErrorVariable failures -ErrorAction SilentlyContinue
 
             $created.Name | Should -Be 'web02'
@@ -109,7 +112,8 @@ Describe 'New-PMTarget, Get-PMTarget, Set-PMTarget and Remove-PMTarget' {
         }
 
         It 'shows a table with the account count' {
-            (Get-PMTarget web01 | Format-Table | Out-String) | Should -Match 'Name\s+HostName\s+Port\s+Platform\s+Accounts'
+            (Get-PMTarget web01 | Format-Table | Out-String) |
+                Should -Match 'Name\s+HostName\s+Port\s+Platform\s+Accounts'
         }
 
         It 'completes target names' {

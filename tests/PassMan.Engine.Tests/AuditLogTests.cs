@@ -28,8 +28,13 @@ public sealed class AuditLogTests : System.IDisposable
         var entries = vault.GetAuditLog().ToList();
 
         Assert.Equal(
-            [AuditActions.VaultCreated, AuditActions.TargetCreated, AuditActions.AccountCreated, AuditActions.AccountCreated,
-             AuditActions.AccountRemoved],
+            [
+                AuditActions.VaultCreated,
+                AuditActions.TargetCreated,
+                AuditActions.AccountCreated,
+                AuditActions.AccountCreated,
+                AuditActions.AccountRemoved,
+            ],
             entries.Select(e => e.Action));
         Assert.Equal([1L, 2, 3, 4, 5], entries.Select(e => e.Sequence));
         Assert.All(entries, e => Assert.Equal("Success", e.Outcome));

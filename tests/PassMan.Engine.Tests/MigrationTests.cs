@@ -13,9 +13,9 @@ public sealed class MigrationTests
         connection.Open();
         SqliteSchema.Migrate(connection, fromVersion: 0, toVersion: 1);
         Execute(connection, """
-            INSERT INTO targets VALUES ('6f0c2a51-0000-4000-8000-000000000001', 'ÄRGER', 'a.example.test', 22, '2026-01-01T00:00:00.0000000Z');
-            INSERT INTO accounts VALUES ('6f0c2a51-0000-4000-8000-000000000002', '6f0c2a51-0000-4000-8000-000000000001', 'Alice', '2026-01-01T00:00:00.0000000Z');
-            INSERT INTO credentials VALUES ('6f0c2a51-0000-4000-8000-000000000003', '6f0c2a51-0000-4000-8000-000000000002', 'Password', x'00', '2026-01-01T00:00:00.0000000Z');
+            INSERT INTO targets VALUES ('t1', 'ÄRGER', 'a.example.test', 22, '2026-01-01T00:00:00.0000000Z');
+            INSERT INTO accounts VALUES ('a1', 't1', 'Alice', '2026-01-01T00:00:00.0000000Z');
+            INSERT INTO credentials VALUES ('c1', 'a1', 'Password', x'00', '2026-01-01T00:00:00.0000000Z');
             """);
 
         SqliteSchema.Migrate(connection, fromVersion: 1);

@@ -68,7 +68,10 @@ public sealed class NamesTests
     [InlineData("a`*b", "a*b", true)]
     [InlineData("a`*b", "axb", false)]
     [InlineData("ÄR*", "ärger", true)]
-    public void NamePattern_matches_like_PowerShell_wildcards_without_regard_to_case(string pattern, string name, bool matches)
+    public void NamePattern_matches_like_PowerShell_wildcards_without_regard_to_case(
+        string pattern,
+        string name,
+        bool matches)
     {
         using var temp = new TempFolder();
         using var vault = Vault.CreateWithKeyFile(temp.File("vault.db"));

@@ -30,7 +30,10 @@ public sealed class PolicyTests
         { new PolicySettings { RsaKeySize = 1024 }, "RsaKeySize" },
         { new PolicySettings { RsaKeySize = 16384 }, "RsaKeySize" },
         { new PolicySettings { PinLength = 3 }, "PinLength" },
-        { new PolicySettings { PasswordLength = 2, MinUpperCase = 0, MinLowerCase = 0, MinDigit = 0, MinSpecial = 0 }, "PasswordLength" },
+        {
+            new PolicySettings { PasswordLength = 2, MinUpperCase = 0, MinLowerCase = 0, MinDigit = 0, MinSpecial = 0 },
+            "PasswordLength"
+        },
         { new PolicySettings { MinLowerCase = -1 }, "negative" },
         { new PolicySettings { History = 101 }, "History" },
         { new PolicySettings { SshKeyType = "ssh-rsa1" }, "SshKeyType" },

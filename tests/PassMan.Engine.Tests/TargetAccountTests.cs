@@ -37,7 +37,9 @@ public sealed class TargetAccountTests : System.IDisposable
     {
         _vault.NewTarget(new TargetSpec("Ärger-Server", "a.example.test"));
 
-        VaultFixtures.Fails(ErrorIds.TargetExists, () => _vault.NewTarget(new TargetSpec("äRGER-SERVER", "b.example.test")));
+        VaultFixtures.Fails(
+            ErrorIds.TargetExists,
+            () => _vault.NewTarget(new TargetSpec("äRGER-SERVER", "b.example.test")));
         Assert.Equal("Ärger-Server", _vault.GetTarget("ärger-server").Name);
     }
 
@@ -112,7 +114,9 @@ public sealed class TargetAccountTests : System.IDisposable
     public void NewAccount_fails_with_TargetNotFound_for_a_missing_target_and_PolicyNotFound_for_a_missing_policy()
     {
         VaultFixtures.Fails(ErrorIds.TargetNotFound, () => _vault.NewAccount(new AccountSpec("nowhere", "alice")));
-        VaultFixtures.Fails(ErrorIds.PolicyNotFound, () => _vault.NewAccount(new AccountSpec("web01", "alice", Policy: "none")));
+        VaultFixtures.Fails(
+            ErrorIds.PolicyNotFound,
+            () => _vault.NewAccount(new AccountSpec("web01", "alice", Policy: "none")));
 
         Assert.Empty(_vault.GetAccounts());
     }

@@ -11,7 +11,7 @@ internal static class VaultFixtures
 {
     public const string Passphrase = "correct horse battery staple";
 
-    /// <summary>Adds a target (if new), an account on it and a password credential holding <paramref name="secret"/>.</summary>
+    /// <summary>Adds a target (if new), an account on it, and a password credential holding the secret.</summary>
     public static Guid AddCredential(Vault vault, string secret, string target = "web01", string user = "alice")
     {
         if (!vault.GetTargets(target).Any())
@@ -20,7 +20,8 @@ internal static class VaultFixtures
         }
 
         vault.NewAccount(new AccountSpec(target, user));
-        return vault.AddCredential(new AccountRef(Target: target, UserName: user), CredentialType.Password, null, Encoding.UTF8.GetBytes(secret));
+        var account = new AccountRef(Target: target, UserName: user);
+        return vault.AddCredential(account, CredentialType.Password, null, Encoding.UTF8.GetBytes(secret));
     }
 
     public static string ReadText(Vault vault, Guid credentialId)

@@ -24,7 +24,7 @@ public static class Names
     public static string Fold(string name) =>
         name.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
 
-    /// <summary>Fails with InvalidName unless <paramref name="value"/> is a usable name of a <paramref name="what"/>.</summary>
+    /// <summary>Fails with InvalidName unless <paramref name="value"/> is a usable name.</summary>
     public static string Require(string? value, string what, int maxLength = MaxNameLength)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -58,7 +58,9 @@ public static class Names
         Require(value, "host", MaxHostNameLength);
         foreach (var c in value!)
         {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ':' or '[' or ']' || c > 0x7F && char.IsLetterOrDigit(c)))
+            var allowed = char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ':' or '[' or ']'
+                || (c > 0x7F && char.IsLetterOrDigit(c));
+            if (!allowed)
             {
                 throw Invalid(value, $"'{value}' is not a host name or address: '{c}' cannot appear in one.");
             }
@@ -67,7 +69,7 @@ public static class Names
         return value;
     }
 
-    /// <summary>Checks an optional description: no NUL and at most <see cref="MaxDescriptionLength"/> characters.</summary>
+    /// <summary>Checks an optional description: no NUL, and not too long.</summary>
     public static string? RequireDescription(string? value)
     {
         if (value is null)

@@ -8,7 +8,13 @@ public sealed class Policy
     /// <summary>The name of the policy every new vault has, used by accounts that name none.</summary>
     public const string DefaultName = "Default";
 
-    internal Policy(Guid id, string name, PolicySettings settings, DateTimeOffset created, DateTimeOffset modified, long accountCount)
+    internal Policy(
+        Guid id,
+        string name,
+        PolicySettings settings,
+        DateTimeOffset created,
+        DateTimeOffset modified,
+        long accountCount)
     {
         Id = id;
         Name = name;

@@ -9,7 +9,7 @@ namespace PassMan.Model;
 /// </summary>
 public sealed record PolicySettings
 {
-    /// <summary>The special characters of a new policy: printable ASCII that is neither letter, digit nor space.</summary>
+    /// <summary>The special characters of a new policy: printable ASCII but letters, digits and space.</summary>
     public const string DefaultSpecialCharacters = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
 
     /// <summary>The shortest password a policy may ask for.</summary>
@@ -66,7 +66,7 @@ public sealed record PolicySettings
     /// <summary>The RSA key size, in bits.</summary>
     public int RsaKeySize { get; init; } = 3072;
 
-    /// <summary>Fails with <see cref="ErrorIds.InvalidPolicy"/>, naming the rule, when the policy cannot be met.</summary>
+    /// <summary>Fails with InvalidPolicy, naming the rule, when the policy cannot be met.</summary>
     public PolicySettings Validate()
     {
         Rule(

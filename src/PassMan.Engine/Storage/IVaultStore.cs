@@ -103,8 +103,8 @@ public interface IVaultStore : IDisposable
     /// <summary>Deletes a policy.</summary>
     void DeletePolicy(Guid policyId);
 
-    /// <summary>Counts the accounts that name the policy.</summary>
-    long CountPolicyUsers(Guid policyId);
+    /// <summary>Counts the accounts that name the policy, and also those that name none if asked.</summary>
+    long CountPolicyUsers(Guid policyId, bool includingUnassigned);
 
     /// <summary>Reads the head of the audit chain; null when the log is empty.</summary>
     AuditHead? ReadAuditHead();

@@ -48,7 +48,8 @@ public sealed class NewPMAccountCommand : PassManCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"{Target}/{UserName}", Password is null ? "Create account" : "Create account with its password"))
+        var action = Password is null ? "Create account" : "Create account with its password";
+        if (!ShouldProcess($"{Target}/{UserName}", action))
         {
             return;
         }
@@ -125,7 +126,11 @@ public sealed class GetPMAccountCommand : PassManCmdlet
     private const string IdSet = "Id";
 
     /// <summary>Target names or wildcard patterns; targets from Get-PMTarget bind here.</summary>
-    [Parameter(ParameterSetName = FilterSet, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(
+        ParameterSetName = FilterSet,
+        Position = 0,
+        ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(TargetNameCompleter))]
     public string[]? Target { get; set; }
@@ -282,7 +287,7 @@ public sealed class SetPMAccountCommand : AccountIdentityCmdlet
 }
 
 /// <summary>
-/// <para type="synopsis">Removes accounts and their credentials from the vault; the audit log keeps their history.</para>
+/// <para type="synopsis">Removes accounts and their credentials; the audit log keeps their history.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "PMAccount", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
     DefaultParameterSetName = NameSet)]

@@ -78,7 +78,8 @@ public sealed class UserNameCompleter : VaultNameCompleter
 {
     /// <inheritdoc/>
     protected override IEnumerable<string> Names(Vault vault, string pattern, IDictionary boundParameters) =>
-        vault.GetAccounts(target: Bound(boundParameters, "Target"), userName: pattern).Select(account => account.UserName);
+        vault.GetAccounts(target: Bound(boundParameters, "Target"), userName: pattern)
+            .Select(account => account.UserName);
 }
 
 /// <summary>Completes policy names.</summary>

@@ -64,8 +64,11 @@ public sealed partial class SqliteVaultStore
     public void DeletePolicy(Guid policyId) => Write("DELETE FROM policies WHERE id = $id", ("$id", Text(policyId)));
 
     /// <inheritdoc/>
-    public long CountPolicyUsers(Guid policyId) =>
-        CountOf("SELECT count(*) FROM accounts WHERE policy_id = $id", ("$id", Text(policyId)));
+    public long CountPolicyUsers(Guid policyId, bool includingUnassigned) => CountOf(
+        includingUnassigned
+            ? "SELECT count(*) FROM accounts WHERE policy_id = $id OR policy_id IS NULL"
+            : "SELECT count(*) FROM accounts WHERE policy_id = $id",
+        ("$id", Text(policyId)));
 
     private static (string, object?)[] PolicyParameters(PolicyRecord policy)
     {

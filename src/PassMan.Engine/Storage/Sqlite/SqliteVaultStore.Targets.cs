@@ -69,7 +69,9 @@ public sealed partial class SqliteVaultStore
         Write(
             "UPDATE accounts SET reconcile_account_id = NULL WHERE target_id = $id",
             ("$id", id));
-        Write("DELETE FROM credentials WHERE account_id IN (SELECT id FROM accounts WHERE target_id = $id)", ("$id", id));
+        Write(
+            "DELETE FROM credentials WHERE account_id IN (SELECT id FROM accounts WHERE target_id = $id)",
+            ("$id", id));
         Write("DELETE FROM accounts WHERE target_id = $id", ("$id", id));
         Write("DELETE FROM targets WHERE id = $id", ("$id", id));
     }

@@ -381,7 +381,10 @@ public sealed partial class SqliteVaultStore : IVaultStore
     /// this store while it iterates; the rows are those committed when the query began. Inside a
     /// write scope the rows come from the scope's own connection instead, including its changes.
     /// </summary>
-    private IEnumerable<T> Stream<T>(string sql, (string Name, object? Value)[] parameters, Func<SqliteDataReader, T> map)
+    private IEnumerable<T> Stream<T>(
+        string sql,
+        (string Name, object? Value)[] parameters,
+        Func<SqliteDataReader, T> map)
     {
         if (_scope is not null)
         {
