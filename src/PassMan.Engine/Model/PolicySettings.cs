@@ -15,8 +15,8 @@ public sealed record PolicySettings
     /// <summary>The shortest password a policy may ask for.</summary>
     public const int MinPasswordLength = 4;
 
-    /// <summary>The longest password a policy may ask for.</summary>
-    public const int MaxPasswordLength = 1024;
+    /// <summary>The longest password a policy may ask for; longer ones exceed what many passwd tools take.</summary>
+    public const int MaxPasswordLength = 256;
 
     /// <summary>The shortest PIN a policy may ask for.</summary>
     public const int MinPinLength = 4;
