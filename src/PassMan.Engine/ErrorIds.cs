@@ -107,4 +107,16 @@ public static class ErrorIds
 
     /// <summary>A host key fingerprint is not of the form SHA256:base64, as ssh-keygen -l prints it.</summary>
     public const string InvalidHostKeyFingerprint = nameof(InvalidHostKeyFingerprint);
+
+    /// <summary>A private key file is damaged or not a private key.</summary>
+    public const string MalformedPrivateKey = nameof(MalformedPrivateKey);
+
+    /// <summary>A private key is encrypted and no passphrase was given.</summary>
+    public const string KeyPassphraseRequired = nameof(KeyPassphraseRequired);
+
+    /// <summary>The passphrase does not decrypt the private key.</summary>
+    public const string WrongKeyPassphrase = nameof(WrongKeyPassphrase);
+
+    /// <summary>A private key is of a type or format PassMan does not read.</summary>
+    public const string UnsupportedKeyFormat = nameof(UnsupportedKeyFormat);
 }
