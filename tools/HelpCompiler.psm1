@@ -273,7 +273,9 @@ function Write-Parameter($writer, $page, $setParameter, $parameter) {
     $writer.WriteStartElement('command', 'parameter', $command)
     $writer.WriteAttributeString('required', ([string]$setParameter.IsMandatory).ToLowerInvariant())
     $writer.WriteAttributeString('variableLength', 'true')
-    $writer.WriteAttributeString('globbing', 'false')
+    $wildcards = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }
+    $globbing = [bool]$wildcards
+    $writer.WriteAttributeString('globbing', ([string]$globbing).ToLowerInvariant())
     $pipelineInput = if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }
     $position = if ($setParameter.Position -ge 0) { [string]$setParameter.Position } else { 'named' }
     $aliases = if ($parameter.Aliases.Count) { $parameter.Aliases -join ', ' } else { 'none' }

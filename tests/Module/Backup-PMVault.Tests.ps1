@@ -85,19 +85,15 @@ Describe 'Backup-PMVault' {
             $log = Join-Path $TestDrive 'committed.txt'
             $module = Get-TestModulePath
 
-            # The writer is a second pwsh process that adds targets through the engine and logs each commit.
+            # The writer is a second pwsh process that adds targets and logs each one once it is committed.
             $writer = Start-Job -ScriptBlock {
                 param($module, $path, $log)
                 Import-Module $module
-                $type = (Get-PMVault -Path $path).GetType().Assembly.GetType('PassMan.Vault')
-                $vault = $type::Open($path)
-                try {
-                    for ($i = 0; $i -lt 400; $i++) {
-                        $null = $vault.AddTarget("host$i", "host$i.example.test", 22)
-                        Add-Content -LiteralPath $log -Value "host$i"
-                    }
+                $null = Unlock-PMVault -Path $path
+                for ($i = 0; $i -lt 400; $i++) {
+                    $null = New-PMTarget -Name "host$i" -HostName "host$i.example.test" -ErrorAction Stop
+                    Add-Content -LiteralPath $log -Value "host$i"
                 }
-                finally { $vault.Dispose() }
             } -ArgumentList $module, $path, $log
 
             $checks = 0

@@ -59,9 +59,14 @@ Describe 'New-PMPolicy, Get-PMPolicy, Set-PMPolicy and Remove-PMPolicy' {
         (Get-PMPolicy web).AccountCount | Should -Be 1
     }
 
-    It 'writes PolicyNotFound for a missing name' {
+    It 'writes PolicyNotFound for a missing name and goes on with the next' {
         { Get-PMPolicy nosuch -ErrorAction Stop } |
             Should -Throw -ErrorId 'PolicyNotFound,PassMan.Commands.GetPMPolicyCommand'
+
+        $found = Get-PMPolicy nosuch, Default -ErrorVariable failures -ErrorAction SilentlyContinue
+
+        $found.Name | Should -Be 'Default'
+        Get-ErrorId $failures[0] | Should -Be 'PolicyNotFound'
     }
 
     It 'changes a policy, and refuses a change that cannot be met, keeping the old settings' {

@@ -25,12 +25,12 @@ Describe 'New-PMTarget, Get-PMTarget, Set-PMTarget and Remove-PMTarget' {
 
         It 'binds Name, HostName, Port and Description by property name from Import-Csv' {
             $csv = Join-Path $TestDrive 'targets.csv'
-            "Name,HostName,Port,Description`nweb01,10.0.0.1,22,one`nweb02,10.0.0.2,2200,`n" | Set-Content $csv
+            "Name,HostName,Port,Description`nweb01,10.0.0.1,,one`nweb02,10.0.0.2,2200,`n" | Set-Content $csv
 
             $targets = Import-Csv $csv | New-PMTarget
 
             $targets.Name | Should -Be 'web01', 'web02'
-            $targets[1].Port | Should -Be 2200
+            $targets.Port | Should -Be 22, 2200
             $targets[1].Description | Should -BeNullOrEmpty
         }
 
@@ -187,6 +187,20 @@ Describe 'New-PMTarget, Get-PMTarget, Set-PMTarget and Remove-PMTarget' {
 
             Get-PMAccount | Should -BeNullOrEmpty
             (Get-PMVault).TargetCount | Should -Be 1
+        }
+
+        It 'refuses a target with accounts before asking, when -Force is missing' {
+            Remove-PMTarget web01 -WhatIf -ErrorVariable failures -ErrorAction SilentlyContinue 6>&1 |
+                Should -BeNullOrEmpty
+
+            Get-ErrorId $failures[0] | Should -Be 'TargetHasAccounts'
+        }
+
+        It 'does not take accounts from the pipeline, so they cannot remove their targets' {
+            Get-PMAccount | Remove-PMTarget -Force -Confirm:$false -ErrorAction SilentlyContinue
+
+            (Get-PMTarget).Count | Should -Be 2
+            @(Get-PMAccount).Count | Should -Be 1
         }
 
         It 'has ConfirmImpact High and removes nothing with -WhatIf' {

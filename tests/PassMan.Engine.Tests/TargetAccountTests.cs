@@ -73,6 +73,16 @@ public sealed class TargetAccountTests : System.IDisposable
     }
 
     [Fact]
+    public void GetAccounts_finds_the_accounts_of_a_target_whose_name_holds_a_lone_bracket()
+    {
+        _vault.NewTarget(new TargetSpec("lab[1", "lab.example.test"));
+        _vault.NewAccount(new AccountSpec("lab[1", "alice"));
+
+        Assert.Equal(["lab[1/alice"], _vault.GetAccounts(target: "LAB[1").Select(a => a.ToString()));
+        Assert.Equal(["lab[1/alice"], _vault.GetAccounts(target: "lab`[1", userName: "alice").Select(a => a.ToString()));
+    }
+
+    [Fact]
     public void SetTarget_renames_and_refuses_a_name_taken_by_another_target()
     {
         _vault.NewTarget(new TargetSpec("db01", "db01.example.test"));

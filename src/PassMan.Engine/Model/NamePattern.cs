@@ -9,10 +9,11 @@ namespace PassMan.Model;
 /// </summary>
 public sealed class NamePattern
 {
-    private NamePattern(string text, string glob, bool hasWildcards)
+    private NamePattern(string text, string glob, string literalKey, bool hasWildcards)
     {
         Text = text;
         Glob = glob;
+        LiteralKey = literalKey;
         HasWildcards = hasWildcards;
     }
 
@@ -22,6 +23,9 @@ public sealed class NamePattern
     /// <summary>The GLOB pattern over folded keys.</summary>
     public string Glob { get; }
 
+    /// <summary>The folded name the pattern stands for when it has no wildcards (escapes removed).</summary>
+    public string LiteralKey { get; }
+
     /// <summary>Whether the pattern has wildcard characters; without, it names one thing.</summary>
     public bool HasWildcards { get; }
 
@@ -30,10 +34,12 @@ public sealed class NamePattern
     {
         var glob = new StringBuilder();
         var literal = new StringBuilder();
+        var unescaped = new StringBuilder();
         var hasWildcards = false;
 
         void FlushLiteral()
         {
+            unescaped.Append(literal);
             foreach (var c in Names.Fold(literal.ToString()))
             {
                 glob.Append(c is '*' or '?' or '[' ? "[" + c + "]" : c.ToString());
@@ -69,6 +75,6 @@ public sealed class NamePattern
         }
 
         FlushLiteral();
-        return new NamePattern(pattern, glob.ToString(), hasWildcards);
+        return new NamePattern(pattern, glob.ToString(), Names.Fold(unescaped.ToString()), hasWildcards);
     }
 }

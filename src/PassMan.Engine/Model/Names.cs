@@ -79,9 +79,11 @@ public static class Names
 
         if (value.Length > MaxDescriptionLength || value.Contains('\0', StringComparison.Ordinal))
         {
-            throw Invalid(
-                Shorten(value),
-                $"A description has at most {MaxDescriptionLength} characters and no NUL.");
+            throw new PassManException(
+                ErrorIds.InvalidArgument,
+                PassManErrorKind.InvalidArgument,
+                $"A description has at most {MaxDescriptionLength} characters and no NUL.",
+                Shorten(value));
         }
 
         return value;

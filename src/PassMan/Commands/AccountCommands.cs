@@ -157,7 +157,7 @@ public sealed class GetPMAccountCommand : PassManCmdlet
         {
             foreach (var id in Id)
             {
-                WriteObject(vault.GetAccount(new AccountRef(Id: id)));
+                TryRun(() => WriteObject(vault.GetAccount(new AccountRef(Id: id))));
             }
 
             return;

@@ -117,7 +117,7 @@ public sealed class GetPMPolicyCommand : PassManCmdlet
             }
             else
             {
-                WriteObject(vault.GetPolicy(name));
+                TryRun(() => WriteObject(vault.GetPolicy(name)));
             }
         }
     });

@@ -22,9 +22,11 @@ public sealed class NewPMTargetCommand : PassManCmdlet
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     public string HostName { get; set; } = string.Empty;
 
-    /// <summary>The SSH port.</summary>
+    /// <summary>The SSH port; 0, which an empty CSV cell gives, means the default 22.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public int Port { get; set; } = 22;
+    public int Port { get; set; } = DefaultPort;
+
+    private const int DefaultPort = 22;
 
     /// <summary>The platform: Linux.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -42,12 +44,13 @@ public sealed class NewPMTargetCommand : PassManCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess(Name, $"Create target ({HostName}:{Port})"))
+        var port = Port == 0 ? DefaultPort : Port;
+        if (!ShouldProcess(Name, $"Create target ({HostName}:{port})"))
         {
             return;
         }
 
-        var spec = new TargetSpec(Name, HostName, Port, Platform, HostKeyFingerprint, NullIfEmpty(Description));
+        var spec = new TargetSpec(Name, HostName, port, Platform, HostKeyFingerprint, NullIfEmpty(Description));
         if (_batch.Add(spec))
         {
             Flush();
@@ -117,7 +120,6 @@ public sealed class SetPMTargetCommand : PassManCmdlet
 {
     /// <summary>The target to change.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Target")]
     [ArgumentCompleter(typeof(TargetNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
@@ -176,8 +178,10 @@ public sealed class SetPMTargetCommand : PassManCmdlet
 public sealed class RemovePMTargetCommand : PassManCmdlet
 {
     /// <summary>The target to remove.</summary>
+    /// <remarks>
+    /// Deliberately no Target alias: an account piped here must not stand for its whole target.
+    /// </remarks>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("Target")]
     [ArgumentCompleter(typeof(TargetNameCompleter))]
     public string Name { get; set; } = string.Empty;
 
@@ -190,6 +194,12 @@ public sealed class RemovePMTargetCommand : PassManCmdlet
     {
         var vault = ResolveVault();
         var target = vault.GetTarget(Name);
+        if (target.AccountCount > 0 && !Force)
+        {
+            // Refused before asking: confirming a removal that cannot happen would mislead.
+            vault.RemoveTarget(target.Name, force: false);
+        }
+
         var action = target.AccountCount > 0
             ? $"Remove target with its {target.AccountCount} account(s) and their credentials"
             : "Remove target";

@@ -68,12 +68,18 @@ public sealed partial class SqliteVaultStore
 
         if (filter.Target is { } target)
         {
-            Condition(target.HasWildcards ? "t.name_key GLOB $target" : "t.name_key = $target", "$target", target.Glob);
+            Condition(
+                target.HasWildcards ? "t.name_key GLOB $target" : "t.name_key = $target",
+                "$target",
+                target.HasWildcards ? target.Glob : target.LiteralKey);
         }
 
         if (filter.UserName is { } user)
         {
-            Condition(user.HasWildcards ? "a.user_key GLOB $user" : "a.user_key = $user", "$user", user.Glob);
+            Condition(
+                user.HasWildcards ? "a.user_key GLOB $user" : "a.user_key = $user",
+                "$user",
+                user.HasWildcards ? user.Glob : user.LiteralKey);
         }
 
         if (filter.Status is { } status)
