@@ -25,6 +25,7 @@
         'Get-PMVault'
         'Lock-PMVault'
         'New-PMAccount'
+        'New-PMCredential'
         'New-PMPolicy'
         'New-PMTarget'
         'New-PMVault'

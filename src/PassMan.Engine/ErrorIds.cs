@@ -108,6 +108,12 @@ public static class ErrorIds
     /// <summary>A host key fingerprint is not of the form SHA256:base64, as ssh-keygen -l prints it.</summary>
     public const string InvalidHostKeyFingerprint = nameof(InvalidHostKeyFingerprint);
 
+    /// <summary>The account holds a credential of that type (and key type) already.</summary>
+    public const string CredentialExists = nameof(CredentialExists);
+
+    /// <summary>The change needs the target, and this version of PassMan changes the vault only.</summary>
+    public const string ChangeOnTargetUnavailable = nameof(ChangeOnTargetUnavailable);
+
     /// <summary>A private key file is damaged or not a private key.</summary>
     public const string MalformedPrivateKey = nameof(MalformedPrivateKey);
 

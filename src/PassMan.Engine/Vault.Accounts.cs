@@ -103,28 +103,73 @@ public sealed partial class Vault
     });
 
     /// <summary>
-    /// Encrypts and stores a new credential of an account, with status Unknown (a PIN has none);
-    /// returns the credential's id.
+    /// Encrypts and stores a new password or PIN of an account, with status Unknown (a PIN has
+    /// none); returns the credential's id. An account holds one of each type.
     /// </summary>
-    public Guid AddCredential(AccountRef account, CredentialType type, string? keyType, ReadOnlySpan<byte> secret)
+    public Guid AddCredential(
+        AccountRef account,
+        CredentialType type,
+        string? keyType,
+        ReadOnlySpan<byte> secret,
+        AccountStatus status = AccountStatus.Unknown)
     {
         var bytes = new SecretBuffer(secret);
         try
         {
-            return Change(() =>
-            {
-                var record = RequireAccount(account);
-                var id = StoreCredential(record, type, keyType, bytes.Span);
-                var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
-                var what = keyType is null ? type.ToString() : $"{type} {keyType}";
-                Audit(AuditActions.CredentialAdded, target, record.UserName, what);
-                return id;
-            });
+            return Change(() => StoreNewCredential(account, type, keyType, bytes, key: null, status));
         }
         finally
         {
             bytes.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Stores an SSH key as a new credential of an account, as an OpenSSH private key file with its
+    /// public key and fingerprint beside it; an account holds at most one key of each type.
+    /// </summary>
+    public Guid AddSshKey(AccountRef account, Keys.SshKey key, AccountStatus status = AccountStatus.Unknown)
+    {
+        using var file = key.ToOpenSshPrivateKey();
+        return Change(() => StoreNewCredential(account, CredentialType.SshKey, key.KeyType, file, key, status));
+    }
+
+    /// <summary>The name of the account's target and its policy's settings.</summary>
+    public (string Target, string UserName, PolicySettings Policy) GetAccountContext(AccountRef account)
+    {
+        var record = RequireAccount(account);
+        var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
+        return (target, record.UserName, PolicyOf(record).Settings);
+    }
+
+    /// <summary>The credential types an account holds, SSH keys with their key type.</summary>
+    public IReadOnlyList<(CredentialType Type, string? KeyType)> GetCredentialTypes(AccountRef account) =>
+        _store.ListCredentials(RequireAccount(account).Id).Select(c => (c.Type, c.KeyType)).ToList();
+
+    private Guid StoreNewCredential(
+        AccountRef account,
+        CredentialType type,
+        string? keyType,
+        SecretBuffer secret,
+        Keys.SshKey? key,
+        AccountStatus status)
+    {
+        var record = RequireAccount(account);
+        var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
+        if (_store.ListCredentials(record.Id).Any(c => c.Type == type && c.KeyType == keyType))
+        {
+            var held = keyType is null ? $"a {type}" : $"an {keyType} key";
+            throw new PassManException(
+                ErrorIds.CredentialExists,
+                PassManErrorKind.AlreadyExists,
+                $"{target}/{record.UserName} holds {held} already. Reset-PMCredential changes it.",
+                $"{target}/{record.UserName}");
+        }
+
+        var id = StoreCredential(record, type, keyType, secret.Span, key, status);
+        var what = keyType is null ? type.ToString() : $"{type} {keyType}";
+        Audit(AuditActions.CredentialAdded, target, record.UserName, what);
+        return id;
     }
 
     private Account CreateAccount(AccountSpec spec)
@@ -162,7 +207,13 @@ public sealed partial class Vault
         return ToAccount(_store.ListAccounts(new AccountFilter(Id: record.Id)).Single());
     }
 
-    private Guid StoreCredential(AccountRecord account, CredentialType type, string? keyType, ReadOnlySpan<byte> secret)
+    private Guid StoreCredential(
+        AccountRecord account,
+        CredentialType type,
+        string? keyType,
+        ReadOnlySpan<byte> secret,
+        Keys.SshKey? key = null,
+        AccountStatus status = AccountStatus.Unknown)
     {
         if (type == CredentialType.SshKey)
         {
@@ -179,17 +230,19 @@ public sealed partial class Vault
 
         var now = DateTimeOffset.UtcNow;
         var id = Guid.NewGuid();
-        var status = type == CredentialType.Pin ? (AccountStatus?)null : AccountStatus.Unknown;
+        var stored = type == CredentialType.Pin ? (AccountStatus?)null : status;
         _store.InsertCredential(new CredentialRecord(
             id,
             account.Id,
             type,
             keyType,
             SecretEnvelope.Seal(RequireKeys(), id, CredentialSecretField, secret),
-            status,
+            stored,
             now,
             now,
-            VerifiedUtc: null));
+            VerifiedUtc: null,
+            key?.PublicKey,
+            key?.Fingerprint));
         _store.UpdateAccount(account with { Status = StatusOf(_store.ListCredentials(account.Id)), ModifiedUtc = now });
         return id;
     }

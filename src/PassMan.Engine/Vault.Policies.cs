@@ -40,6 +40,9 @@ public sealed partial class Vault
         return ToPolicy(record, CountUsers(record));
     }
 
+    /// <summary>The settings of one policy, to generate from; fails with PolicyNotFound.</summary>
+    public PolicySettings GetPolicySettings(string name) => RequirePolicy(name).Settings;
+
     /// <summary>Changes a policy; the result must still be possible to meet.</summary>
     public Policy SetPolicy(string name, Func<PolicySettings, PolicySettings> change) => Change(() =>
     {

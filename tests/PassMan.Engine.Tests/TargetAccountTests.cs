@@ -79,7 +79,8 @@ public sealed class TargetAccountTests : System.IDisposable
         _vault.NewAccount(new AccountSpec("lab[1", "alice"));
 
         Assert.Equal(["lab[1/alice"], _vault.GetAccounts(target: "LAB[1").Select(a => a.ToString()));
-        Assert.Equal(["lab[1/alice"], _vault.GetAccounts(target: "lab`[1", userName: "alice").Select(a => a.ToString()));
+        var escaped = _vault.GetAccounts(target: "lab`[1", userName: "alice").Select(a => a.ToString());
+        Assert.Equal(["lab[1/alice"], escaped);
     }
 
     [Fact]

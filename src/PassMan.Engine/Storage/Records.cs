@@ -94,7 +94,9 @@ public sealed record CredentialRecord(
     AccountStatus? Status,
     DateTimeOffset CreatedUtc,
     DateTimeOffset ChangedUtc,
-    DateTimeOffset? VerifiedUtc);
+    DateTimeOffset? VerifiedUtc,
+    string? PublicKey = null,
+    string? Fingerprint = null);
 
 /// <summary>A policy row.</summary>
 public sealed record PolicyRecord(

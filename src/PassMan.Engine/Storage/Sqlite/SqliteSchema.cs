@@ -72,6 +72,11 @@ internal static class SqliteSchema
 
         // 2: the data model: folded name keys, policies, credential statuses, host keys, the audit log.
         AddDataModel,
+
+        // 3: the public half of SSH key credentials, in clear: it is not secret, and it names the key.
+        Statements(
+            "ALTER TABLE credentials ADD COLUMN public_key TEXT",
+            "ALTER TABLE credentials ADD COLUMN fingerprint TEXT"),
     ];
 
     /// <summary>The schema version this build of PassMan writes.</summary>

@@ -15,7 +15,7 @@ public sealed partial class SqliteVaultStore
 
     private const string CredentialColumns =
         "c.id, c.account_id, c.credential_type, c.key_type, c.secret, c.status, c.created_utc, c.changed_utc, "
-        + "c.verified_utc";
+        + "c.verified_utc, c.public_key, c.fingerprint";
 
     /// <inheritdoc/>
     public AccountRecord? FindAccount(Guid targetId, string userKey) => Single(
@@ -37,10 +37,11 @@ public sealed partial class SqliteVaultStore
         var sql = new StringBuilder(
             $"""
             SELECT {AccountColumns}, t.name, coalesce(p.name, '{Policy.DefaultName}'), r.user_name,
-                   (SELECT group_concat(
-                               CASE WHEN c.key_type IS NULL THEN c.credential_type
-                                    ELSE c.credential_type || ':' || c.key_type END, ', ')
-                    FROM credentials c WHERE c.account_id = a.id),
+                   (SELECT group_concat(held, ', ') FROM (
+                        SELECT CASE WHEN c.key_type IS NULL THEN c.credential_type
+                                    ELSE c.credential_type || ':' || c.key_type END AS held
+                        FROM credentials c WHERE c.account_id = a.id
+                        ORDER BY c.credential_type, c.key_type)),
                    (SELECT max(c.changed_utc) FROM credentials c WHERE c.account_id = a.id),
                    (SELECT max(c.verified_utc) FROM credentials c WHERE c.account_id = a.id)
             FROM accounts a
@@ -133,8 +134,9 @@ public sealed partial class SqliteVaultStore
     public void InsertCredential(CredentialRecord credential) => Write(
         """
         INSERT INTO credentials (id, account_id, credential_type, key_type, secret, status, created_utc,
-                                 changed_utc, verified_utc)
-        VALUES ($id, $account, $type, $keyType, $secret, $status, $created, $changed, $verified)
+                                 changed_utc, verified_utc, public_key, fingerprint)
+        VALUES ($id, $account, $type, $keyType, $secret, $status, $created, $changed, $verified, $publicKey,
+                $fingerprint)
         """,
         ("$id", Text(credential.Id)),
         ("$account", Text(credential.AccountId)),
@@ -144,7 +146,9 @@ public sealed partial class SqliteVaultStore
         ("$status", credential.Status?.ToString()),
         ("$created", Text(credential.CreatedUtc)),
         ("$changed", Text(credential.ChangedUtc)),
-        ("$verified", Text(credential.VerifiedUtc)));
+        ("$verified", Text(credential.VerifiedUtc)),
+        ("$publicKey", credential.PublicKey),
+        ("$fingerprint", credential.Fingerprint));
 
     /// <inheritdoc/>
     public CredentialRecord? FindCredential(Guid id) => Single(
@@ -202,5 +206,7 @@ public sealed partial class SqliteVaultStore
         reader.IsDBNull(5) ? null : Enum.Parse<AccountStatus>(reader.GetString(5)),
         ParseTime(reader.GetString(6)),
         ParseTime(reader.GetString(7)),
-        OptionalTime(reader, 8));
+        OptionalTime(reader, 8),
+        OptionalText(reader, 9),
+        OptionalText(reader, 10));
 }

@@ -1,0 +1,318 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Security;
+using System.Text;
+using System.Threading.Tasks;
+using PassMan.Commands.Hosting;
+using PassMan.Crypto;
+using PassMan.Generation;
+using PassMan.Keys;
+using PassMan.Model;
+
+namespace PassMan.Commands;
+
+/// <summary>
+/// <para type="synopsis">Generates a password, PIN or SSH key, or adds one to accounts as a new credential.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.New, "PMCredential", SupportsShouldProcess = true, DefaultParameterSetName = GenerateSet)]
+[OutputType(typeof(SecureString), typeof(SshKeyCredential), typeof(Account))]
+public sealed class NewPMCredentialCommand : PassManCmdlet
+{
+    private const string GenerateSet = "Generate";
+    private const string AccountSet = "Account";
+    private const string NameSet = "AccountName";
+    private const string ActivityName = "New-PMCredential";
+
+    private int _done;
+
+    /// <summary>Accounts from Get-PMAccount that get the new credential.</summary>
+    [Parameter(ParameterSetName = AccountSet, Mandatory = true, ValueFromPipeline = true)]
+    public Account? Account { get; set; }
+
+    /// <summary>The account's target, for accounts named by target and user name.</summary>
+    [Parameter(ParameterSetName = NameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TargetNameCompleter))]
+    public string Target { get; set; } = string.Empty;
+
+    /// <summary>The account's user name, for accounts named by target and user name.</summary>
+    [Parameter(ParameterSetName = NameSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(UserNameCompleter))]
+    public string UserName { get; set; } = string.Empty;
+
+    /// <summary>Password, SshKey or Pin; Password by default.</summary>
+    [Parameter(Position = 0)]
+    public CredentialType CredentialType { get; set; } = CredentialType.Password;
+
+    /// <summary>The SSH key type; by default the policy's.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(SshKeyTypeCompleter))]
+    public string? SshKeyType { get; set; }
+
+    /// <summary>The policy to generate from; by default the account's, or Default.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(PolicyNameCompleter))]
+    public string? Policy { get; set; }
+
+    /// <summary>A password or PIN to store instead of a generated one.</summary>
+    [Parameter(ParameterSetName = AccountSet)]
+    [Parameter(ParameterSetName = NameSet)]
+    public SecureString? Value { get; set; }
+
+    /// <summary>An existing private key file to store instead of a generated key.</summary>
+    [Parameter(ParameterSetName = AccountSet)]
+    [Parameter(ParameterSetName = NameSet)]
+    public string? PrivateKeyPath { get; set; }
+
+    /// <summary>The passphrase of an encrypted -PrivateKeyPath.</summary>
+    [Parameter(ParameterSetName = AccountSet)]
+    [Parameter(ParameterSetName = NameSet)]
+    public SecureString? KeyPassphrase { get; set; }
+
+    /// <summary>Whether the new credential is also set on the target; true unless -ChangeOnTarget:$false.</summary>
+    [Parameter(ParameterSetName = AccountSet)]
+    [Parameter(ParameterSetName = NameSet)]
+    public SwitchParameter ChangeOnTarget { get; set; }
+
+    /// <summary>Writes each changed account to the pipeline.</summary>
+    [Parameter(ParameterSetName = AccountSet)]
+    [Parameter(ParameterSetName = NameSet)]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>ChangeOnTarget defaults to true, so whether it was given decides, not its value alone.</summary>
+    private bool ChangesTarget => !MyInvocation.BoundParameters.ContainsKey(nameof(ChangeOnTarget)) || ChangeOnTarget;
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing() => Run(CheckParameters);
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == GenerateSet)
+        {
+            Run(GenerateAlone);
+        }
+        else
+        {
+            Run(AddToAccount);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing() =>
+        WriteProgress(new ProgressRecord(1, ActivityName, "Done") { RecordType = ProgressRecordType.Completed });
+
+    private void CheckParameters()
+    {
+        if (SshKeyType is not null && CredentialType != CredentialType.SshKey)
+        {
+            throw ProtectionParameters.Conflict("-SshKeyType goes with -CredentialType SshKey only.");
+        }
+
+        if (PrivateKeyPath is not null && CredentialType != CredentialType.SshKey)
+        {
+            throw ProtectionParameters.Conflict("-PrivateKeyPath goes with -CredentialType SshKey only.");
+        }
+
+        if (Value is not null && CredentialType == CredentialType.SshKey)
+        {
+            throw ProtectionParameters.Conflict("An SSH key is given with -PrivateKeyPath, not -Value.");
+        }
+
+        if (KeyPassphrase is not null && PrivateKeyPath is null)
+        {
+            throw ProtectionParameters.Conflict("-KeyPassphrase goes with -PrivateKeyPath.");
+        }
+
+        if (SshKeyType is not null)
+        {
+            SshKeyTypes.Require(SshKeyType);
+        }
+    }
+
+    private void GenerateAlone()
+    {
+        var policyName = Policy ?? Model.Policy.DefaultName;
+        var settings = ResolveVault().GetPolicySettings(policyName);
+        if (CredentialType == CredentialType.SshKey)
+        {
+            using var key = GenerateKey(settings, "PassMan", "new key");
+            WriteObject(new SshKeyCredential(key, userName: null));
+            return;
+        }
+
+        using var secret = CredentialType == CredentialType.Pin
+            ? PasswordGenerator.GeneratePin(settings.PinLength)
+            : new PasswordGenerator(settings).Generate();
+        WriteVerbose($"Generated a {CredentialType} from the policy '{policyName}'.");
+        WriteObject(ToSecureString(secret));
+    }
+
+    private void AddToAccount()
+    {
+        var vault = ResolveVault();
+        var account = Account is not null
+            ? new AccountRef(Id: Account.Id)
+            : new AccountRef(Target: Target, UserName: UserName);
+        var (target, userName, accountPolicy) = vault.GetAccountContext(account);
+        var name = $"{target}/{userName}";
+        var settings = Policy is null ? accountPolicy : vault.GetPolicySettings(Policy);
+        var given = Value is not null || PrivateKeyPath is not null;
+
+        // A PIN lives in the vault only, and a password given for an account is the one it has:
+        // neither changes the target. A generated password or any key would.
+        var needsTarget = CredentialType == CredentialType.SshKey
+            || (CredentialType == CredentialType.Password && !given);
+        if (needsTarget && ChangesTarget)
+        {
+            throw new PassManException(
+                ErrorIds.ChangeOnTargetUnavailable,
+                PassManErrorKind.InvalidOperation,
+                $"{name}: putting a new {CredentialType} on the target is not available in this version of PassMan. "
+                    + "Add -ChangeOnTarget:$false to store it in the vault only. Nothing was changed.",
+                name);
+        }
+
+        // What the vault holds but the target does not yet have cannot be in sync.
+        var status = given ? AccountStatus.Unknown : AccountStatus.NotInSync;
+        var what = (given ? "Add the given " : "Add a generated ") + Describe(settings)
+            + (needsTarget ? ", in the vault only" : string.Empty);
+        if (!ShouldProcess(name, what))
+        {
+            return;
+        }
+
+        WriteProgress(new ProgressRecord(1, ActivityName, $"{name}: {what}") { PercentComplete = -1 });
+        if (CredentialType == CredentialType.SshKey)
+        {
+            using var key = PrivateKeyPath is null
+                ? GenerateKey(settings, $"PassMan {name}", name)
+                : ReadKey(PrivateKeyPath, $"PassMan {name}");
+            vault.AddSshKey(account, key, status);
+            WriteVerbose($"{name}: stored the {key.KeyType} key {key.Fingerprint}.");
+        }
+        else
+        {
+            using var secret = Value is not null
+                ? Given(Value)
+                : CredentialType == CredentialType.Pin
+                    ? PasswordGenerator.GeneratePin(settings.PinLength)
+                    : new PasswordGenerator(settings).Generate();
+            vault.AddCredential(account, CredentialType, null, secret.Span, status);
+            WriteVerbose($"{name}: stored the {CredentialType}.");
+        }
+
+        _done++;
+        if (PassThru)
+        {
+            WriteObject(vault.GetAccount(account));
+        }
+    }
+
+    private string Describe(PolicySettings settings) => CredentialType == CredentialType.SshKey
+        ? $"{SshKeyType ?? settings.SshKeyType} key"
+        : CredentialType.ToString().ToLowerInvariant();
+
+    /// <summary>Generates a key off the pipeline thread, showing progress: a large RSA key takes seconds.</summary>
+    private SshKey GenerateKey(PolicySettings settings, string comment, string what)
+    {
+        var keyType = SshKeyType ?? settings.SshKeyType;
+        WriteVerbose($"{what}: generating an {keyType} key.");
+        var generation = Task.Run(() => SshKey.Generate(keyType, settings.RsaKeySize, comment));
+        var progress = new ProgressRecord(2, ActivityName, $"{what}: generating an {keyType} key")
+        {
+            PercentComplete = -1,
+        };
+        while (!generation.Wait(TimeSpan.FromMilliseconds(250)))
+        {
+            progress.StatusDescription = $"{what}: generating an {keyType} key ({_done} done)";
+            WriteProgress(progress);
+        }
+
+        return generation.GetAwaiter().GetResult();
+    }
+
+    private SshKey ReadKey(string path, string comment)
+    {
+        var file = ResolveFilePath(path, "-PrivateKeyPath");
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PassManException(
+                ErrorIds.InvalidPath,
+                PassManErrorKind.InvalidArgument,
+                $"Cannot read the private key file '{file}': {e.Message}",
+                file,
+                e);
+        }
+
+        using var buffer = new SecretBuffer(bytes);
+        Array.Clear(bytes);
+        SshKey key = KeyPassphrase is null
+            ? SshKeyReader.Read(buffer.Span, default)
+            : SecureStrings.Use(KeyPassphrase, phrase => SshKeyReader.Read(buffer.Span, phrase));
+        using (key)
+        {
+            if (SshKeyType is not null && key.KeyType != SshKeyType)
+            {
+                throw ProtectionParameters.Conflict($"The key in '{file}' is an {key.KeyType} key, not {SshKeyType}.");
+            }
+
+            return key.WithComment(comment);
+        }
+    }
+
+    private SecretBuffer Given(SecureString value) => SecureStrings.Use(value, chars =>
+    {
+        if (chars.IsEmpty || chars.IndexOfAny('\0', '\r', '\n') >= 0)
+        {
+            throw new PassManException(
+                ErrorIds.InvalidArgument,
+                PassManErrorKind.InvalidArgument,
+                $"A {CredentialType} cannot be empty or hold NUL, CR or LF.",
+                "-Value");
+        }
+
+        if (CredentialType == CredentialType.Pin && !IsDigits(chars))
+        {
+            throw new PassManException(
+                ErrorIds.InvalidArgument,
+                PassManErrorKind.InvalidArgument,
+                "A PIN holds digits only.",
+                "-Value");
+        }
+
+        var buffer = new SecretBuffer(Encoding.UTF8.GetByteCount(chars));
+        Encoding.UTF8.GetBytes(chars, buffer.Span);
+        return buffer;
+    });
+
+    private static bool IsDigits(ReadOnlySpan<char> chars)
+    {
+        foreach (var c in chars)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static SecureString ToSecureString(SecretBuffer secret)
+    {
+        var value = new SecureString();
+        foreach (var b in secret.Span)
+        {
+            value.AppendChar((char)b);
+        }
+
+        value.MakeReadOnly();
+        return value;
+    }
+}
