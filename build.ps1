@@ -18,7 +18,7 @@ dotnet tool restore && dotnet pwsh ./build.ps1 Test
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
     [string[]] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -209,6 +209,15 @@ function Invoke-Demo {
     $demo = Join-Path $Root 'tools/Demo.ps1'
     if ((Invoke-Pwsh -ArgumentList '-File', $demo, '-ModulePath', $ModuleOut) -ne 0) {
         throw 'The demo failed.'
+    }
+}
+
+function Invoke-Bench {
+    Invoke-Build
+    $bench = Join-Path $Root 'bench/Invoke-Benchmarks.ps1'
+    $arguments = '-File', $bench, '-ModulePath', $ModuleOut, '-OutputPath', (Join-Path $Out 'bench')
+    if ((Invoke-Pwsh -ArgumentList $arguments) -ne 0) {
+        throw 'The benchmarks failed.'
     }
 }
 

@@ -1,0 +1,299 @@
+<#
+.SYNOPSIS
+Measures PassMan against baselines and prints one table; also writes it to out/bench/results.md.
+
+.DESCRIPTION
+Figures:
+
+  Onboarding  Import-Csv accounts.csv | New-PMAccount: accounts over targets made beforehand with
+              New-PMTarget, into a fresh key-file vault per run.
+              Baseline: Import-Csv accounts.csv | Skip-BenchAccount, a compiled no-op cmdlet.
+  Listing     Get-PMAccount | Measure-Object over a vault built once, before any timed run.
+              Baseline: as many plain objects (pscustomobject, twelve properties like an account)
+              piped to Measure-Object.
+
+Each run, warm-up included, is its own pwsh process (Measure-Run.ps1), which times the pipeline alone
+and reads its peak resident set size. For every figure and side there is one warm-up run, thrown
+away, then -Runs timed runs, alternating PassMan and baseline so that drift in the machine's state
+touches both alike. The table shows medians and the ratio PassMan/baseline. Nothing here asserts a
+time: the numbers are for reading.
+
+.EXAMPLE
+dotnet pwsh ./build.ps1 Bench
+
+.EXAMPLE
+dotnet pwsh -NoProfile ./bench/Invoke-Benchmarks.ps1 -ModulePath ./out/PassMan -Runs 3
+#>
+[CmdletBinding()]
+param(
+    # The built module; by default out/PassMan of this repository.
+    [string] $ModulePath = (Join-Path $PSScriptRoot '../out/PassMan'),
+
+    # Where results.md goes; by default out/bench of this repository.
+    [string] $OutputPath = (Join-Path $PSScriptRoot '../out/bench'),
+
+    # Timed runs per figure and side, after the warm-up run.
+    [ValidateRange(1, 99)]
+    [int] $Runs = 7,
+
+    [ValidateRange(1, 10000000)]
+    [int] $OnboardingAccounts = 10000,
+
+    [ValidateRange(1, 10000000)]
+    [int] $ListingAccounts = 100000,
+
+    [ValidateRange(1, 999)]
+    [int] $TargetCount = 50
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+. (Join-Path $PSScriptRoot 'BenchCommon.ps1')
+
+function Get-PwshCommand {
+    # How to start another pwsh like this one: its own executable, or dotnet with pwsh.dll when it
+    # runs as the dotnet tool.
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+        return $process, (Join-Path $PSHOME 'pwsh.dll')
+    }
+    return , $process
+}
+
+function Invoke-ChildScript {
+    # Runs a bench script in a fresh pwsh -NoProfile -NonInteractive; its output goes to the host.
+    param(
+        [Parameter(Mandatory)] [string] $Name,
+        [Parameter(Mandatory)] [hashtable] $Parameters
+    )
+
+    $pwsh = @(Get-PwshCommand)
+    $prefix = @($pwsh | Select-Object -Skip 1)
+    $arguments = foreach ($key in $Parameters.Keys) { "-$key"; [string]$Parameters[$key] }
+    & $pwsh[0] @prefix -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot $Name) @arguments | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        throw "$Name $($arguments -join ' ') failed with exit code $LASTEXITCODE."
+    }
+}
+
+function Measure-Side {
+    # One run of one side of a figure in its own process; returns its Seconds, PeakMiB and Count.
+    param(
+        [Parameter(Mandatory)] [string] $Figure,
+        [Parameter(Mandatory)] [string] $Side,
+        [Parameter(Mandatory)] [hashtable] $Parameters,
+        [Parameter(Mandatory)] [long] $ExpectedCount,
+        [Parameter(Mandatory)] [string] $Label
+    )
+
+    $resultPath = Join-Path $Work "result-$([guid]::NewGuid().ToString('N')).json"
+    $all = $Parameters + @{
+        Figure     = $Figure
+        Side       = $Side
+        ModulePath = $ModulePath
+        ResultPath = $resultPath
+    }
+    Invoke-ChildScript -Name 'Measure-Run.ps1' -Parameters $all
+    $result = Get-Content -LiteralPath $resultPath -Raw | ConvertFrom-Json
+    Remove-Item -LiteralPath $resultPath
+
+    # A run that handled the wrong number of objects measured something else; its time is no figure.
+    if ($result.Count -ne $ExpectedCount) {
+        throw "$Figure/$Side handled $($result.Count) objects instead of $ExpectedCount."
+    }
+    Write-Host ('  {0,-10} {1,-8} {2,-9} {3,8:n3} s {4,7:n0} MiB' -f
+        $Figure, $Side, $Label, $result.Seconds, $result.PeakMiB)
+    $result
+}
+
+function Measure-Figure {
+    # The warm-up run of each side, then $Runs runs of each, alternating; returns the medians.
+    param(
+        [Parameter(Mandatory)] [string] $Figure,
+        [Parameter(Mandatory)] [scriptblock] $PassManParameters,
+        [Parameter(Mandatory)] [hashtable] $BaselineParameters,
+        [Parameter(Mandatory)] [long] $ExpectedCount
+    )
+
+    $results = @{
+        PassMan  = [Collections.Generic.List[object]]::new()
+        Baseline = [Collections.Generic.List[object]]::new()
+    }
+    for ($run = 0; $run -le $Runs; $run++) {
+        $label = if ($run -eq 0) { 'warm-up' } else { "run $run/$Runs" }
+        foreach ($side in 'PassMan', 'Baseline') {
+            # PassMan's parameters come from a script block: an onboarding run needs a vault of its own.
+            $parameters = if ($side -eq 'PassMan') { & $PassManParameters } else { $BaselineParameters }
+            $result = Measure-Side -Figure $Figure -Side $side -Parameters $parameters `
+                -ExpectedCount $ExpectedCount -Label $label
+            if ($run -gt 0) {
+                $results[$side].Add($result)
+            }
+        }
+    }
+
+    [pscustomobject]@{
+        PassManSeconds  = Get-Median $results.PassMan.Seconds
+        BaselineSeconds = Get-Median $results.Baseline.Seconds
+        PassManMiB      = Get-Median $results.PassMan.PeakMiB
+        BaselineMiB     = Get-Median $results.Baseline.PeakMiB
+    }
+}
+
+function Get-Median {
+    param([Parameter(Mandatory)] [double[]] $Values)
+
+    $sorted = @($Values | Sort-Object)
+    $middle = [math]::Floor($sorted.Count / 2)
+    if ($sorted.Count % 2) {
+        return $sorted[$middle]
+    }
+    ($sorted[$middle - 1] + $sorted[$middle]) / 2
+}
+
+function New-Row {
+    param(
+        [Parameter(Mandatory)] [string] $Figure,
+        [Parameter(Mandatory)] [double] $PassMan,
+        [Parameter(Mandatory)] [double] $Baseline,
+        [Parameter(Mandatory)] [ValidateSet('s', 'MiB')] [string] $Unit
+    )
+
+    $format = if ($Unit -eq 's') { '{0:n3} s' } else { '{0:n0} MiB' }
+    [pscustomobject]@{
+        Figure             = $Figure
+        PassMan            = $format -f $PassMan
+        Baseline           = $format -f $Baseline
+        'PassMan/baseline' = '{0:n2}' -f ($PassMan / $Baseline)
+        Runs               = "$Runs + 1 warm-up"
+    }
+}
+
+function Format-TextTable {
+    # Aligned columns as Format-Table draws them: the first left-aligned, the numbers right-aligned.
+    # Drawn here rather than by Format-Table, whose width follows a console this process may not have.
+    param([Parameter(Mandatory)] [object[]] $Rows)
+
+    $columns = $Rows[0].PSObject.Properties.Name
+    $widths = foreach ($column in $columns) {
+        ($Rows.$column + $column | Measure-Object -Property Length -Maximum).Maximum
+    }
+    $line = {
+        param($cells)
+        $padded = for ($i = 0; $i -lt $columns.Count; $i++) {
+            if ($i -eq 0) { $cells[$i].PadRight($widths[$i]) } else { $cells[$i].PadLeft($widths[$i]) }
+        }
+        ($padded -join '  ').TrimEnd()
+    }
+    & $line $columns
+    & $line @(foreach ($width in $widths) { '-' * $width })
+    foreach ($row in $Rows) {
+        & $line @(foreach ($column in $columns) { $row.$column })
+    }
+}
+
+function Format-MarkdownTable {
+    param([Parameter(Mandatory)] [object[]] $Rows)
+
+    $columns = $Rows[0].PSObject.Properties.Name
+    $widths = foreach ($column in $columns) {
+        [math]::Max(3, ($Rows.$column + $column | Measure-Object -Property Length -Maximum).Maximum)
+    }
+    $line = {
+        param($cells)
+        $padded = for ($i = 0; $i -lt $columns.Count; $i++) {
+            if ($i -eq 0) { $cells[$i].PadRight($widths[$i]) } else { $cells[$i].PadLeft($widths[$i]) }
+        }
+        "| $($padded -join ' | ') |"
+    }
+    & $line $columns
+    & $line @(for ($i = 0; $i -lt $columns.Count; $i++) {
+            if ($i -eq 0) { ':' + '-' * ($widths[$i] - 1) } else { '-' * ($widths[$i] - 1) + ':' }
+        })
+    foreach ($row in $Rows) {
+        & $line @(foreach ($column in $columns) { $row.$column })
+    }
+}
+
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).Path
+if (-not (Test-Path -LiteralPath (Join-Path $ModulePath 'PassMan.psd1'))) {
+    throw "No built PassMan at '$ModulePath'. Run: dotnet pwsh ./build.ps1 Build"
+}
+$started = [Diagnostics.Stopwatch]::StartNew()
+$Work = Join-Path ([IO.Path]::GetTempPath()) "passman-bench-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+$null = New-Item -ItemType Directory -Path $Work
+
+try {
+    Write-Host "Preparing the inputs in $Work"
+
+    # The onboarding baseline. Import-Csv into a no-op *compiled* cmdlet that declares New-PMAccount's
+    # parameters with the same by-property-name binding: each row is parsed and bound exactly as it is
+    # for New-PMAccount, so what PassMan takes beyond it is PassMan's own work (checks, SQL, audit
+    # entries, commits, the Account objects it writes). The other candidates measure something else:
+    # a no-op advanced function adds a script block call per row that New-PMAccount, being compiled,
+    # does not pay, so the baseline would be slower and PassMan would look better than it is; and
+    # Select-Object -Property * binds no parameters but copies every row into a new object.
+    $baselineAssembly = Join-Path $Work 'PassMan.Bench.dll'
+    Add-Type -Path (Join-Path $PSScriptRoot 'SkipBenchAccountCommand.cs') -OutputAssembly $baselineAssembly `
+        -OutputType Library
+
+    $onboardingCsv = Join-Path $Work 'onboarding.csv'
+    New-BenchAccountCsv -Path $onboardingCsv -Count $OnboardingAccounts -TargetCount $TargetCount
+    $listingCsv = Join-Path $Work 'listing.csv'
+    New-BenchAccountCsv -Path $listingCsv -Count $ListingAccounts -TargetCount $TargetCount
+    $listingVault = Join-Path $Work 'listing/vault.db'
+    $null = New-Item -ItemType Directory -Path (Split-Path $listingVault)
+    Invoke-ChildScript -Name 'New-ListingVault.ps1' -Parameters @{
+        ModulePath  = $ModulePath
+        VaultPath   = $listingVault
+        CsvPath     = $listingCsv
+        TargetCount = $TargetCount
+    }
+
+    Write-Host 'Measuring (each line is one pwsh process; times are of the pipeline alone)'
+    $onboarding = Measure-Figure -Figure 'Onboarding' -ExpectedCount $OnboardingAccounts -PassManParameters {
+        $folder = Join-Path $Work "onboarding-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $null = New-Item -ItemType Directory -Path $folder
+        @{ CsvPath = $onboardingCsv; VaultPath = (Join-Path $folder 'vault.db'); TargetCount = $TargetCount }
+    } -BaselineParameters @{ CsvPath = $onboardingCsv; BaselineAssemblyPath = $baselineAssembly }
+
+    $listing = Measure-Figure -Figure 'Listing' -ExpectedCount $ListingAccounts -PassManParameters {
+        @{ VaultPath = $listingVault }
+    } -BaselineParameters @{ Count = $ListingAccounts; TargetCount = $TargetCount }
+
+    $onboarded = '{0:n0}' -f $OnboardingAccounts
+    $listed = '{0:n0}' -f $ListingAccounts
+    $rows = @(
+        New-Row "Onboarding $onboarded accounts: time" $onboarding.PassManSeconds $onboarding.BaselineSeconds 's'
+        New-Row "Onboarding $onboarded accounts: peak memory" $onboarding.PassManMiB $onboarding.BaselineMiB 'MiB'
+        New-Row "Listing $listed accounts: time" $listing.PassManSeconds $listing.BaselineSeconds 's'
+        New-Row "Listing $listed accounts: peak memory" $listing.PassManMiB $listing.BaselineMiB 'MiB'
+    )
+    $notes = @(
+        "Onboarding: Import-Csv | New-PMAccount into a fresh key-file vault with $TargetCount targets per run."
+        'Onboarding baseline: Import-Csv | Skip-BenchAccount, a compiled no-op with the same parameter binding.'
+        "Listing: Get-PMAccount | Measure-Object over one vault of $listed accounts."
+        "Listing baseline: $listed pscustomobjects with an account's 12 properties, in memory, | Measure-Object."
+        "Medians of $Runs runs per side after one warm-up run; each run is a fresh pwsh with PassMan imported."
+        'Times are of the pipeline alone, its first call in the process included (JIT, opening the vault).'
+        "Peak memory is the run's peak resident set size (VmHWM): the whole pwsh process."
+        ('Measured {0:yyyy-MM-dd} on {1}, {2} cores, PowerShell {3}.' -f [datetime]::UtcNow,
+            [Runtime.InteropServices.RuntimeInformation]::OSDescription, [Environment]::ProcessorCount,
+            $PSVersionTable.PSVersion)
+    )
+
+    Write-Host ''
+    Format-TextTable -Rows $rows | Out-Host
+    Write-Host ''
+    $notes | ForEach-Object { "- $_" } | Out-Host
+
+    $null = New-Item -ItemType Directory -Path $OutputPath -Force
+    $markdown = Join-Path $OutputPath 'results.md'
+    @(Format-MarkdownTable -Rows $rows) + '' + @($notes | ForEach-Object { "- $_" }) |
+        Set-Content -LiteralPath $markdown
+    Write-Host ''
+    Write-Host ('Wrote {0} ({1:n0} s in all)' -f (Resolve-Path -LiteralPath $markdown), $started.Elapsed.TotalSeconds)
+}
+finally {
+    Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+}
