@@ -10,6 +10,7 @@ The one entry point for PassMan's build. Tasks:
   Test   Builds, runs the engine's xunit tests, then the Pester tests against the built module in a
          fresh pwsh, and ends with one line counting both: "N passed, N failed".
   Demo   Builds and runs PassMan's main job end to end against a throwaway vault.
+  Bench  Builds and runs the benchmarks in bench/: each figure against a baseline, as one table.
   Clean  Removes out/ and every bin/ and obj/ folder.
 
 .EXAMPLE

@@ -58,7 +58,7 @@ public sealed partial class Vault
             {
                 null => current.ReconcileAccountId,
                 "" => null,
-                var name => ReconcileIdFor(current.TargetId, current.UserName, name),
+                var name => ReconcileFor(current.TargetId, current.UserName, name).Id,
             },
             Description = change.Description is null
                 ? current.Description
@@ -187,12 +187,14 @@ public sealed partial class Vault
         }
 
         var now = DateTimeOffset.UtcNow;
+        var policy = spec.Policy is null ? null : RequirePolicy(spec.Policy);
+        var reconcile = spec.ReconcileAccount is null ? null : ReconcileFor(target.Id, userName, spec.ReconcileAccount);
         var record = new AccountRecord(
             Guid.NewGuid(),
             target.Id,
             userName,
-            spec.Policy is null ? null : PolicyIdFor(spec.Policy),
-            spec.ReconcileAccount is null ? null : ReconcileIdFor(target.Id, userName, spec.ReconcileAccount),
+            policy?.Id,
+            reconcile?.Id,
             EmptyToNull(Names.RequireDescription(spec.Description)),
             AccountStatus.Unknown,
             now,
@@ -204,7 +206,16 @@ public sealed partial class Vault
         }
 
         Audit(AuditActions.AccountCreated, target.Name, userName, spec.Password is null ? null : "with a password");
-        return ToAccount(_store.ListAccounts(new AccountFilter(Id: record.Id)).Single());
+
+        // Built from what was just written, rather than read back: onboarding makes thousands of these.
+        return ToAccount(new AccountView(
+            record,
+            target.Name,
+            policy?.Name ?? Policy.DefaultName,
+            reconcile?.UserName,
+            spec.Password is null ? string.Empty : nameof(CredentialType.Password),
+            spec.Password is null ? null : now,
+            LastVerifiedUtc: null));
     }
 
     private Guid StoreCredential(
@@ -286,11 +297,11 @@ public sealed partial class Vault
 
     private Guid PolicyIdFor(string name) => RequirePolicy(name).Id;
 
-    private Guid ReconcileIdFor(Guid targetId, string userName, string reconcileUserName)
+    private AccountRecord ReconcileFor(Guid targetId, string userName, string reconcileUserName)
     {
         var reconcileKey = Names.Fold(Names.Require(reconcileUserName, "reconcile account"));
         var reconcile = reconcileKey == Names.Fold(userName) ? null : _store.FindAccount(targetId, reconcileKey);
-        return reconcile?.Id ?? throw new PassManException(
+        return reconcile ?? throw new PassManException(
             ErrorIds.ReconcileAccountNotFound,
             PassManErrorKind.NotFound,
             $"The reconcile account '{reconcileUserName}' must be another account on the same target, created first.",
