@@ -171,7 +171,7 @@ function Invoke-ModuleTests {
 
 function Install-TestPrerequisite {
     # The programs the suites drive, and the Debian package of each.
-    $required = @{ tmux = 'tmux' }
+    $required = @{ tmux = 'tmux'; 'ssh-keygen' = 'openssh-client' }
     foreach ($program in $required.Keys) {
         if (Get-Command $program -CommandType Application -ErrorAction SilentlyContinue) { continue }
 

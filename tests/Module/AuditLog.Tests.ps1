@@ -33,6 +33,11 @@ Describe 'Get-PMAuditLog and Test-PMAuditLog' {
         (Get-PMAuditLog -Before (Get-Date).AddMinutes(1)).Count | Should -Be 5
     }
 
+    It 'refuses -Last below 1 with InvalidArgument' {
+        { Get-PMAuditLog -Last 0 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidArgument,PassMan.Commands.GetPMAuditLogCommand'
+    }
+
     It 'reports a valid chain' {
         $result = Test-PMAuditLog
 
