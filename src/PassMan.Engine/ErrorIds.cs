@@ -114,6 +114,21 @@ public static class ErrorIds
     /// <summary>The change needs the target, and this version of PassMan changes the vault only.</summary>
     public const string ChangeOnTargetUnavailable = nameof(ChangeOnTargetUnavailable);
 
+    /// <summary>The account holds no credential of the type (and key type) asked for.</summary>
+    public const string CredentialNotFound = nameof(CredentialNotFound);
+
+    /// <summary>The new value was used within the policy's history and cannot be used again.</summary>
+    public const string CredentialReused = nameof(CredentialReused);
+
+    /// <summary>The credential has a pending change on its target that must be resolved first.</summary>
+    public const string PendingChange = nameof(PendingChange);
+
+    /// <summary>A file to write exists already; PassMan does not overwrite it.</summary>
+    public const string OutFileExists = nameof(OutFileExists);
+
+    /// <summary>No past version of the credential has that number.</summary>
+    public const string VersionNotFound = nameof(VersionNotFound);
+
     /// <summary>A private key file is damaged or not a private key.</summary>
     public const string MalformedPrivateKey = nameof(MalformedPrivateKey);
 

@@ -242,6 +242,7 @@ public sealed partial class Vault
         var now = DateTimeOffset.UtcNow;
         var id = Guid.NewGuid();
         var stored = type == CredentialType.Pin ? (AccountStatus?)null : status;
+        var mac = ValueMac(type, keyType, key is null ? secret : key.PublicBlob);
         _store.InsertCredential(new CredentialRecord(
             id,
             account.Id,
@@ -253,7 +254,10 @@ public sealed partial class Vault
             now,
             VerifiedUtc: null,
             key?.PublicKey,
-            key?.Fingerprint));
+            key?.Fingerprint,
+            Version: 1,
+            mac,
+            Environment.UserName));
         _store.UpdateAccount(account with { Status = StatusOf(_store.ListCredentials(account.Id)), ModifiedUtc = now });
         return id;
     }

@@ -374,6 +374,8 @@ public sealed partial class Vault : IDisposable
     {
         _auditKey?.Dispose();
         _auditKey = null;
+        _historyKey?.Dispose();
+        _historyKey = null;
         _keys?.Dispose();
         _keys = keys;
     }

@@ -18,19 +18,9 @@ internal static class AuditChain
 {
     public const int MacLength = 32;
 
-    private static readonly byte[] s_info = Encoding.ASCII.GetBytes("passman/audit-mac/1");
-
-    /// <summary>The MAC key for a vault, derived with HKDF-SHA256 from the data key named for the audit.</summary>
-    public static SecretBuffer DeriveKey(KeyRing keys, Guid vaultId, Guid auditKeyId)
-    {
-        var dataKey = keys.Find(auditKeyId) ?? throw new PassManException(
-            ErrorIds.VaultCorrupt,
-            PassManErrorKind.InvalidData,
-            "The vault names an audit key that it does not hold.");
-        var key = new SecretBuffer(MacLength);
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey.Bytes, key.Span, vaultId.ToByteArray(), s_info);
-        return key;
-    }
+    /// <summary>The MAC key for a vault, derived from the data key named for the audit.</summary>
+    public static SecretBuffer DeriveKey(KeyRing keys, Guid vaultId, Guid auditKeyId) =>
+        PurposeKeys.Derive(keys, vaultId, auditKeyId, "passman/audit-mac/1");
 
     /// <summary>The value the first entry chains to: the vault's id, so logs of two vaults never splice.</summary>
     public static byte[] Genesis(Guid vaultId)

@@ -114,6 +114,12 @@ public static class AuditActions
     /// <summary>A credential was added to an account.</summary>
     public const string CredentialAdded = nameof(CredentialAdded);
 
+    /// <summary>A credential got a new value.</summary>
+    public const string CredentialReset = nameof(CredentialReset);
+
+    /// <summary>A credential's value was given out.</summary>
+    public const string CredentialCheckedOut = nameof(CredentialCheckedOut);
+
     /// <summary>A policy was created.</summary>
     public const string PolicyCreated = nameof(PolicyCreated);
 

@@ -85,6 +85,15 @@ public interface IVaultStore : IDisposable
     /// <summary>Reads the statuses of an account's credentials.</summary>
     IReadOnlyList<CredentialRecord> ListCredentials(Guid accountId);
 
+    /// <summary>Replaces a credential's current value, version, status and public half.</summary>
+    void UpdateCredential(CredentialRecord credential);
+
+    /// <summary>Keeps a past value of a credential.</summary>
+    void InsertCredentialVersion(CredentialVersionRecord version);
+
+    /// <summary>A credential's past values, newest first.</summary>
+    IReadOnlyList<CredentialVersionRecord> ListCredentialVersions(Guid credentialId);
+
     /// <summary>Finds a policy by its folded name.</summary>
     PolicyRecord? FindPolicy(string nameKey);
 

@@ -96,7 +96,24 @@ public sealed record CredentialRecord(
     DateTimeOffset ChangedUtc,
     DateTimeOffset? VerifiedUtc,
     string? PublicKey = null,
-    string? Fingerprint = null);
+    string? Fingerprint = null,
+    int Version = 1,
+    byte[]? ValueMac = null,
+    string? ChangedBy = null,
+    bool HasPending = false);
+
+/// <summary>A past value of a credential, kept for history and checkout of old versions.</summary>
+public sealed record CredentialVersionRecord(
+    Guid Id,
+    Guid CredentialId,
+    int Version,
+    byte[] Secret,
+    byte[]? ValueMac,
+    string? PublicKey,
+    string? Fingerprint,
+    DateTimeOffset CreatedUtc,
+    string? CreatedBy,
+    DateTimeOffset RetiredUtc);
 
 /// <summary>A policy row.</summary>
 public sealed record PolicyRecord(

@@ -235,23 +235,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     private SshKey ReadKey(string path, string comment)
     {
         var file = ResolveFilePath(path, "-PrivateKeyPath");
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(file);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PassManException(
-                ErrorIds.InvalidPath,
-                PassManErrorKind.InvalidArgument,
-                $"Cannot read the private key file '{file}': {e.Message}",
-                file,
-                e);
-        }
-
-        using var buffer = new SecretBuffer(bytes);
-        Array.Clear(bytes);
+        using var buffer = KeyFiles.Read(file);
         SshKey key = KeyPassphrase is null
             ? SshKeyReader.Read(buffer.Span, default)
             : SecureStrings.Use(KeyPassphrase, phrase => SshKeyReader.Read(buffer.Span, phrase));

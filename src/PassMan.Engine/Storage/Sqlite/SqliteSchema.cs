@@ -77,6 +77,29 @@ internal static class SqliteSchema
         Statements(
             "ALTER TABLE credentials ADD COLUMN public_key TEXT",
             "ALTER TABLE credentials ADD COLUMN fingerprint TEXT"),
+
+        // 4: versions and history: each credential's past values, and a keyed hash of each value
+        // for the no-reuse rule; a pending value, written before a change on the target.
+        Statements(
+            "ALTER TABLE credentials ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE credentials ADD COLUMN value_mac BLOB",
+            "ALTER TABLE credentials ADD COLUMN changed_by TEXT",
+            "ALTER TABLE credentials ADD COLUMN pending_secret BLOB",
+            """
+            CREATE TABLE credential_versions (
+                id            TEXT PRIMARY KEY,
+                credential_id TEXT NOT NULL REFERENCES credentials (id) ON DELETE CASCADE,
+                version       INTEGER NOT NULL,
+                secret        BLOB NOT NULL,
+                value_mac     BLOB,
+                public_key    TEXT,
+                fingerprint   TEXT,
+                created_utc   TEXT NOT NULL,
+                created_by    TEXT,
+                retired_utc   TEXT NOT NULL,
+                UNIQUE (credential_id, version)
+            ) STRICT
+            """),
     ];
 
     /// <summary>The schema version this build of PassMan writes.</summary>

@@ -15,7 +15,8 @@ public sealed partial class SqliteVaultStore
 
     private const string CredentialColumns =
         "c.id, c.account_id, c.credential_type, c.key_type, c.secret, c.status, c.created_utc, c.changed_utc, "
-        + "c.verified_utc, c.public_key, c.fingerprint";
+        + "c.verified_utc, c.public_key, c.fingerprint, c.version, c.value_mac, c.changed_by, "
+        + "c.pending_secret IS NOT NULL";
 
     /// <inheritdoc/>
     public AccountRecord? FindAccount(Guid targetId, string userKey) => Single(
@@ -134,9 +135,10 @@ public sealed partial class SqliteVaultStore
     public void InsertCredential(CredentialRecord credential) => Write(
         """
         INSERT INTO credentials (id, account_id, credential_type, key_type, secret, status, created_utc,
-                                 changed_utc, verified_utc, public_key, fingerprint)
+                                 changed_utc, verified_utc, public_key, fingerprint, version, value_mac,
+                                 changed_by)
         VALUES ($id, $account, $type, $keyType, $secret, $status, $created, $changed, $verified, $publicKey,
-                $fingerprint)
+                $fingerprint, $version, $mac, $by)
         """,
         ("$id", Text(credential.Id)),
         ("$account", Text(credential.AccountId)),
@@ -148,7 +150,77 @@ public sealed partial class SqliteVaultStore
         ("$changed", Text(credential.ChangedUtc)),
         ("$verified", Text(credential.VerifiedUtc)),
         ("$publicKey", credential.PublicKey),
-        ("$fingerprint", credential.Fingerprint));
+        ("$fingerprint", credential.Fingerprint),
+        ("$version", credential.Version),
+        ("$mac", credential.ValueMac),
+        ("$by", credential.ChangedBy));
+
+    /// <inheritdoc/>
+    public void UpdateCredential(CredentialRecord credential) => Write(
+        """
+        UPDATE credentials SET secret = $secret, status = $status, changed_utc = $changed, verified_utc = $verified,
+                               public_key = $publicKey, fingerprint = $fingerprint, version = $version,
+                               value_mac = $mac, changed_by = $by
+        WHERE id = $id
+        """,
+        ("$id", Text(credential.Id)),
+        ("$secret", credential.Secret),
+        ("$status", credential.Status?.ToString()),
+        ("$changed", Text(credential.ChangedUtc)),
+        ("$verified", Text(credential.VerifiedUtc)),
+        ("$publicKey", credential.PublicKey),
+        ("$fingerprint", credential.Fingerprint),
+        ("$version", credential.Version),
+        ("$mac", credential.ValueMac),
+        ("$by", credential.ChangedBy));
+
+    /// <inheritdoc/>
+    public void InsertCredentialVersion(CredentialVersionRecord version) => Write(
+        """
+        INSERT INTO credential_versions (id, credential_id, version, secret, value_mac, public_key, fingerprint,
+                                         created_utc, created_by, retired_utc)
+        VALUES ($id, $credential, $version, $secret, $mac, $publicKey, $fingerprint, $created, $by, $retired)
+        """,
+        ("$id", Text(version.Id)),
+        ("$credential", Text(version.CredentialId)),
+        ("$version", version.Version),
+        ("$secret", version.Secret),
+        ("$mac", version.ValueMac),
+        ("$publicKey", version.PublicKey),
+        ("$fingerprint", version.Fingerprint),
+        ("$created", Text(version.CreatedUtc)),
+        ("$by", version.CreatedBy),
+        ("$retired", Text(version.RetiredUtc)));
+
+    /// <inheritdoc/>
+    public IReadOnlyList<CredentialVersionRecord> ListCredentialVersions(Guid credentialId) => Run(() =>
+    {
+        using var command = Command(
+            """
+            SELECT id, credential_id, version, secret, value_mac, public_key, fingerprint, created_utc, created_by,
+                   retired_utc
+            FROM credential_versions WHERE credential_id = $id ORDER BY version DESC
+            """,
+            ("$id", Text(credentialId)));
+        using var reader = command.ExecuteReader();
+        var versions = new List<CredentialVersionRecord>();
+        while (reader.Read())
+        {
+            versions.Add(new CredentialVersionRecord(
+                Guid.Parse(reader.GetString(0)),
+                Guid.Parse(reader.GetString(1)),
+                reader.GetInt32(2),
+                (byte[])reader.GetValue(3),
+                reader.IsDBNull(4) ? null : (byte[])reader.GetValue(4),
+                OptionalText(reader, 5),
+                OptionalText(reader, 6),
+                ParseTime(reader.GetString(7)),
+                OptionalText(reader, 8),
+                ParseTime(reader.GetString(9))));
+        }
+
+        return (IReadOnlyList<CredentialVersionRecord>)versions;
+    });
 
     /// <inheritdoc/>
     public CredentialRecord? FindCredential(Guid id) => Single(
@@ -208,5 +280,9 @@ public sealed partial class SqliteVaultStore
         ParseTime(reader.GetString(7)),
         OptionalTime(reader, 8),
         OptionalText(reader, 9),
-        OptionalText(reader, 10));
+        OptionalText(reader, 10),
+        reader.GetInt32(11),
+        reader.IsDBNull(12) ? null : (byte[])reader.GetValue(12),
+        OptionalText(reader, 13),
+        reader.GetInt64(14) != 0);
 }

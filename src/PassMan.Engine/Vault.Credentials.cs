@@ -1,0 +1,254 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using PassMan.Crypto;
+using PassMan.Model;
+using PassMan.Storage;
+
+namespace PassMan;
+
+/// <summary>The Reset Credentials and CheckOut jobs, inside the vault, and the credentials' history.</summary>
+public sealed partial class Vault
+{
+    private const string VersionSecretField = "credential.version.secret";
+
+    private SecretBuffer? _historyKey;
+
+    /// <summary>The state of one credential of an account; fails with CredentialNotFound.</summary>
+    public CredentialState GetCredentialState(AccountRef account, CredentialType type, string? keyType)
+    {
+        var (record, credential, target) = RequireCredential(account, type, keyType);
+        return new CredentialState(
+            target,
+            record.UserName,
+            type,
+            credential.KeyType,
+            credential.Status,
+            credential.Version,
+            credential.HasPending,
+            PolicyOf(record).Settings);
+    }
+
+    /// <summary>
+    /// Gives each credential its new value in one transaction; each result is the reset or its
+    /// error. The old value becomes history; a value used within the policy's history is refused.
+    /// </summary>
+    public IReadOnlyList<BatchResult<ResetResult>> ResetCredentials(IReadOnlyList<ResetRequest> requests) =>
+        Batch(requests, Reset);
+
+    /// <summary>
+    /// Gives out the current value of a credential, or a past <paramref name="version"/>, and
+    /// records who, when and why in the audit log. The caller disposes the result.
+    /// </summary>
+    public CheckedOutCredential CheckOut(AccountRef account, CredentialType type, string? keyType, int? version, string? reason)
+    {
+        var (record, credential, target) = RequireCredential(account, type, keyType);
+        SecretBuffer value;
+        var given = credential.Version;
+        if (version is null || version == credential.Version)
+        {
+            value = SecretEnvelope.Open(RequireKeys(), credential.Id, CredentialSecretField, credential.Secret);
+        }
+        else
+        {
+            var past = _store.ListCredentialVersions(credential.Id).FirstOrDefault(v => v.Version == version)
+                ?? throw new PassManException(
+                    ErrorIds.VersionNotFound,
+                    PassManErrorKind.NotFound,
+                    $"{target}/{record.UserName} has no version {version} of its {Describe(type, keyType)}; "
+                        + "Get-PMCredential -History lists them.",
+                    version);
+            value = SecretEnvelope.Open(RequireKeys(), past.Id, VersionSecretField, past.Secret);
+            given = past.Version;
+        }
+
+        try
+        {
+            Change(() => Audit(
+                AuditActions.CredentialCheckedOut,
+                target,
+                record.UserName,
+                $"{Describe(type, credential.KeyType)}, version {given}"
+                    + (string.IsNullOrWhiteSpace(reason) ? string.Empty : $"; reason: {reason}")));
+            return new CheckedOutCredential(target, record.UserName, type, credential.KeyType, given, value);
+        }
+        catch
+        {
+            value.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A credential's versions, newest first: the current one, then its history. Never a value.</summary>
+    public IReadOnlyList<CredentialVersion> GetCredentialHistory(AccountRef account, CredentialType type, string? keyType)
+    {
+        var (record, credential, target) = RequireCredential(account, type, keyType);
+        var versions = new List<CredentialVersion>
+        {
+            new(target, record.UserName, type, credential.KeyType, credential.Version, isCurrent: true,
+                credential.ChangedUtc, credential.ChangedBy, credential.Fingerprint),
+        };
+        versions.AddRange(_store.ListCredentialVersions(credential.Id).Select(v => new CredentialVersion(
+            target, record.UserName, type, credential.KeyType, v.Version, isCurrent: false, v.CreatedUtc, v.CreatedBy,
+            v.Fingerprint)));
+        return versions;
+    }
+
+    private ResetResult Reset(ResetRequest request)
+    {
+        var (record, credential, target) = RequireCredential(request.Account, request.Type, request.KeyType);
+        var name = $"{target}/{record.UserName}";
+        if (request.ChangeOnTarget && request.Type != CredentialType.Pin)
+        {
+            throw new PassManException(
+                ErrorIds.ChangeOnTargetUnavailable,
+                PassManErrorKind.InvalidOperation,
+                $"{name}: changing the {Describe(request.Type, credential.KeyType)} on the target is not available in this "
+                    + "version of PassMan. Add -ChangeOnTarget:$false to change the vault only. Nothing was changed.",
+                name);
+        }
+
+        if (credential.HasPending)
+        {
+            throw new PassManException(
+                ErrorIds.PendingChange,
+                PassManErrorKind.InvalidOperation,
+                $"{name}: the {Describe(request.Type, credential.KeyType)} has a pending change on the target. A reset in "
+                    + "the vault only could throw away the value the target really has; resolve it first.",
+                name);
+        }
+
+        if (request.Key is { } newKey && newKey.KeyType != credential.KeyType)
+        {
+            throw new PassManException(
+                ErrorIds.InvalidArgument,
+                PassManErrorKind.InvalidArgument,
+                $"{name}: the new key is an {newKey.KeyType} key, but the credential is the {credential.KeyType} key.",
+                name);
+        }
+
+        var secret = request.Key is { } key
+            ? key.ToOpenSshPrivateKey()
+            : new SecretBuffer((request.Value ?? throw new ArgumentException("A reset needs a value.", nameof(request))).Span);
+        try
+        {
+            var mac = ValueMac(request.Type, credential.KeyType, request.Key is null ? secret.Span : request.Key.PublicBlob);
+            var policy = PolicyOf(record).Settings;
+            var recent = _store.ListCredentialVersions(credential.Id).Take(Math.Max(policy.History - 1, 0)).Select(v => v.ValueMac);
+            if (policy.History > 0 && new[] { credential.ValueMac }.Concat(recent).Any(m => m is not null && m.AsSpan().SequenceEqual(mac)))
+            {
+                throw new PassManException(
+                    ErrorIds.CredentialReused,
+                    PassManErrorKind.InvalidArgument,
+                    $"{name}: that value was used within the last {policy.History} and the policy does not allow it "
+                        + "again. Nothing was changed.",
+                    name);
+            }
+
+            // The old value moves to the history, sealed anew for the row it now lives in.
+            var now = DateTimeOffset.UtcNow;
+            using (var old = SecretEnvelope.Open(RequireKeys(), credential.Id, CredentialSecretField, credential.Secret))
+            {
+                var historyId = Guid.NewGuid();
+                _store.InsertCredentialVersion(new CredentialVersionRecord(
+                    historyId,
+                    credential.Id,
+                    credential.Version,
+                    SecretEnvelope.Seal(RequireKeys(), historyId, VersionSecretField, old.Span),
+                    credential.ValueMac,
+                    credential.PublicKey,
+                    credential.Fingerprint,
+                    credential.ChangedUtc,
+                    credential.ChangedBy,
+                    now));
+            }
+
+            // A vault-only change leaves the vault holding what the target does not have.
+            var status = request.Type == CredentialType.Pin ? (AccountStatus?)null : AccountStatus.NotInSync;
+            var updated = credential with
+            {
+                Secret = SecretEnvelope.Seal(RequireKeys(), credential.Id, CredentialSecretField, secret.Span),
+                Status = status,
+                ChangedUtc = now,
+                VerifiedUtc = null,
+                PublicKey = request.Key?.PublicKey ?? credential.PublicKey,
+                Fingerprint = request.Key?.Fingerprint ?? credential.Fingerprint,
+                Version = credential.Version + 1,
+                ValueMac = mac,
+                ChangedBy = Environment.UserName,
+            };
+            _store.UpdateCredential(updated);
+            _store.UpdateAccount(record with { Status = StatusOf(_store.ListCredentials(record.Id)), ModifiedUtc = now });
+            Audit(
+                AuditActions.CredentialReset,
+                target,
+                record.UserName,
+                $"{Describe(request.Type, credential.KeyType)}, {(request.Generated ? "generated" : "given")}, vault only, "
+                    + $"version {updated.Version}");
+            return new ResetResult(
+                target,
+                record.UserName,
+                request.Type,
+                credential.KeyType,
+                updated.Fingerprint,
+                changedOnTarget: false,
+                credential.Status,
+                status,
+                updated.Version,
+                now);
+        }
+        finally
+        {
+            secret.Dispose();
+        }
+    }
+
+    private (AccountRecord Account, CredentialRecord Credential, string Target) RequireCredential(
+        AccountRef account,
+        CredentialType type,
+        string? keyType)
+    {
+        var record = RequireAccount(account);
+        var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
+        var ofType = _store.ListCredentials(record.Id).Where(c => c.Type == type).ToList();
+        var credential = type == CredentialType.SshKey
+            ? ofType.FirstOrDefault(c => c.KeyType == (keyType ?? PolicyOf(record).Settings.SshKeyType))
+            : ofType.FirstOrDefault();
+        return (record, credential ?? throw new PassManException(
+            ErrorIds.CredentialNotFound,
+            PassManErrorKind.NotFound,
+            $"{target}/{record.UserName} holds no {Describe(type, type == CredentialType.SshKey ? keyType ?? PolicyOf(record).Settings.SshKeyType : null)}"
+                + (ofType.Count > 0 ? $"; it holds {string.Join(", ", ofType.Select(c => c.KeyType))}." : "."),
+            $"{target}/{record.UserName}"), target);
+    }
+
+    /// <summary>
+    /// The keyed hash that the no-reuse rule compares: HMAC-SHA256 under a key derived for this
+    /// purpose, so the database never holds a plain hash that could be looked up or cracked.
+    /// </summary>
+    private byte[] ValueMac(CredentialType type, string? keyType, ReadOnlySpan<byte> value)
+    {
+        var key = _historyKey ??= PurposeKeys.Derive(RequireKeys(), Id, _header.AuditKeyId, "passman/history-mac/1");
+        var label = Encoding.UTF8.GetBytes($"{type}\0{keyType}\0");
+        var data = new byte[label.Length + value.Length];
+        try
+        {
+            label.CopyTo(data, 0);
+            value.CopyTo(data.AsSpan(label.Length));
+            return HMACSHA256.HashData(key.Span, data);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(data);
+        }
+    }
+
+    private static string Describe(CredentialType type, string? keyType) => type switch
+    {
+        CredentialType.SshKey => $"{keyType} key",
+        CredentialType.Pin => "PIN",
+        _ => "password",
+    };
+}

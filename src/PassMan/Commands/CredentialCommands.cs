@@ -1,0 +1,435 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Management.Automation;
+using System.Security;
+using System.Text;
+using System.Threading.Tasks;
+using PassMan.Commands.Hosting;
+using PassMan.Crypto;
+using PassMan.Generation;
+using PassMan.Keys;
+using PassMan.Model;
+
+namespace PassMan.Commands;
+
+/// <summary>
+/// <para type="synopsis">Resets credentials: a generated or given new value, in the vault and on the target.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Reset, "PMCredential", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = NameSet)]
+[OutputType(typeof(ResetResult))]
+public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
+{
+    private const string ActivityName = "Reset-PMCredential";
+
+    private readonly BatchBuffer<ResetRequest> _batch = new();
+    private int _count;
+
+    /// <summary>Password, SshKey or Pin; Password by default.</summary>
+    [Parameter]
+    public CredentialType CredentialType { get; set; } = CredentialType.Password;
+
+    /// <summary>Which of the account's SSH keys; by default the policy's key type.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(SshKeyTypeCompleter))]
+    public string? SshKeyType { get; set; }
+
+    /// <summary>Generates the new value from the account's policy.</summary>
+    [Parameter]
+    public SwitchParameter Generate { get; set; }
+
+    /// <summary>The new password or PIN.</summary>
+    [Parameter]
+    public SecureString? NewCredential { get; set; }
+
+    /// <summary>The new SSH key, from a private key file.</summary>
+    [Parameter]
+    public string? PrivateKeyPath { get; set; }
+
+    /// <summary>The passphrase of an encrypted -PrivateKeyPath.</summary>
+    [Parameter]
+    public SecureString? KeyPassphrase { get; set; }
+
+    /// <summary>Whether the target changes too; true unless -ChangeOnTarget:$false.</summary>
+    [Parameter]
+    public SwitchParameter ChangeOnTarget { get; set; }
+
+    /// <summary>Resets without asking for confirmation.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>Writes one result per account, once the change is durable.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private bool ChangesTarget => !MyInvocation.BoundParameters.ContainsKey(nameof(ChangeOnTarget)) || ChangeOnTarget;
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing() => Run(() =>
+    {
+        var sources = (Generate ? 1 : 0) + (NewCredential is null ? 0 : 1) + (PrivateKeyPath is null ? 0 : 1);
+        if (sources > 1)
+        {
+            throw ProtectionParameters.Conflict("Give one new value: -Generate, -NewCredential or -PrivateKeyPath.");
+        }
+
+        if (PrivateKeyPath is not null && CredentialType != CredentialType.SshKey)
+        {
+            throw ProtectionParameters.Conflict("-PrivateKeyPath goes with -CredentialType SshKey.");
+        }
+
+        if (NewCredential is not null && CredentialType == CredentialType.SshKey)
+        {
+            throw ProtectionParameters.Conflict("A new SSH key comes from -Generate or -PrivateKeyPath, not -NewCredential.");
+        }
+
+        if (SshKeyType is not null)
+        {
+            if (CredentialType != CredentialType.SshKey)
+            {
+                throw ProtectionParameters.Conflict("-SshKeyType goes with -CredentialType SshKey.");
+            }
+
+            SshKeyTypes.Require(SshKeyType);
+        }
+    });
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord() => Run(() =>
+    {
+        var vault = ResolveVault();
+        var state = vault.GetCredentialState(Identity, CredentialType, SshKeyType);
+        var name = $"{state.Target} / {state.UserName}";
+        var what = DescribeChange(state);
+        if (!ChangesTarget && state.Status == AccountStatus.InSync)
+        {
+            WriteWarning($"{name}: the {Describe(state)} changes in the vault only. The vault will no longer hold "
+                + "what opens the target, and the account loses InSync.");
+        }
+
+        if (!(Force && !MyInvocation.BoundParameters.ContainsKey("WhatIf")) && !ShouldProcess(name, what))
+        {
+            return;
+        }
+
+        var request = NewRequest(state);
+        WriteProgress(new ProgressRecord(1, ActivityName, $"{name}: {what}") { PercentComplete = -1 });
+        WriteVerbose($"{name}: resetting the {Describe(state)}.");
+        if (_batch.Add(request))
+        {
+            Flush();
+        }
+    });
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        Flush();
+        WriteProgress(new ProgressRecord(1, ActivityName, "Done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DisposeValues(_batch.Take());
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Flush()
+    {
+        if (_batch.IsEmpty)
+        {
+            return;
+        }
+
+        var requests = _batch.Take();
+        try
+        {
+            var results = ResolveVault().ResetCredentials(requests);
+            for (var i = 0; i < results.Count; i++)
+            {
+                if (results[i].Error is { } error)
+                {
+                    WriteError(error);
+                }
+                else
+                {
+                    _count++;
+                    if (PassThru)
+                    {
+                        WriteObject(results[i].Value);
+                    }
+                }
+            }
+        }
+        catch (PassManException e)
+        {
+            WriteError(e);
+        }
+        finally
+        {
+            DisposeValues(requests);
+        }
+    }
+
+    private ResetRequest NewRequest(CredentialState state)
+    {
+        var changeOnTarget = ChangesTarget && state.Type != CredentialType.Pin;
+        if (state.Type == CredentialType.SshKey)
+        {
+            var key = PrivateKeyPath is not null ? ReadKey(state) : GenerateKeyRequired(state);
+            return new ResetRequest(Identity, state.Type, state.KeyType, null, key, Generate, changeOnTarget);
+        }
+
+        SecretBuffer value;
+        if (Generate)
+        {
+            value = state.Type == CredentialType.Pin
+                ? PasswordGenerator.GeneratePin(state.Policy.PinLength)
+                : new PasswordGenerator(state.Policy).Generate();
+        }
+        else
+        {
+            using var typed = NewCredential?.Copy() ?? Interaction.ReadNewSecret(
+                this,
+                $"New {Describe(state)} for {state.Target} / {state.UserName}",
+                "-Generate or -NewCredential");
+            value = Checked(typed, state.Type);
+        }
+
+        return new ResetRequest(Identity, state.Type, null, value, null, Generate, changeOnTarget);
+    }
+
+    private SshKey GenerateKeyRequired(CredentialState state)
+    {
+        if (!Generate)
+        {
+            throw new PassManException(
+                ErrorIds.InteractiveInputRequired,
+                PassManErrorKind.InvalidArgument,
+                "A new SSH key comes from -Generate or -PrivateKeyPath; it cannot be typed at a prompt.",
+                "-Generate or -PrivateKeyPath");
+        }
+
+        var comment = $"PassMan {state.Target}/{state.UserName}";
+        var generation = Task.Run(() => SshKey.Generate(state.KeyType!, state.Policy.RsaKeySize, comment));
+        var progress = new ProgressRecord(2, ActivityName, $"{state.Target} / {state.UserName}: generating an {state.KeyType} key");
+        while (!generation.Wait(TimeSpan.FromMilliseconds(250)))
+        {
+            WriteProgress(progress);
+        }
+
+        return generation.GetAwaiter().GetResult();
+    }
+
+    private SshKey ReadKey(CredentialState state)
+    {
+        var file = ResolveFilePath(PrivateKeyPath!, "-PrivateKeyPath");
+        using var bytes = KeyFiles.Read(file);
+        using var key = KeyPassphrase is null
+            ? SshKeyReader.Read(bytes.Span, default)
+            : SecureStrings.Use(KeyPassphrase, phrase => SshKeyReader.Read(bytes.Span, phrase));
+        return key.WithComment($"PassMan {state.Target}/{state.UserName}");
+    }
+
+    private static SecretBuffer Checked(SecureString value, CredentialType type) => SecureStrings.Use(value, chars =>
+    {
+        if (chars.IsEmpty || chars.IndexOfAny('\0', '\r', '\n') >= 0)
+        {
+            throw new PassManException(
+                ErrorIds.InvalidArgument,
+                PassManErrorKind.InvalidArgument,
+                $"A new {type} cannot be empty or hold NUL, CR or LF.",
+                "-NewCredential");
+        }
+
+        if (type == CredentialType.Pin)
+        {
+            foreach (var c in chars)
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    throw new PassManException(
+                        ErrorIds.InvalidArgument,
+                        PassManErrorKind.InvalidArgument,
+                        "A PIN holds digits only.",
+                        "-NewCredential");
+                }
+            }
+        }
+
+        var buffer = new SecretBuffer(Encoding.UTF8.GetByteCount(chars));
+        Encoding.UTF8.GetBytes(chars, buffer.Span);
+        return buffer;
+    });
+
+    private string DescribeChange(CredentialState state)
+    {
+        var where = state.Type == CredentialType.Pin ? "in the vault (a PIN lives there only)"
+            : ChangesTarget ? "in the vault and on the target"
+            : "in the vault only";
+        var loses = !ChangesTarget && state.Status == AccountStatus.InSync ? "; the account will lose InSync" : string.Empty;
+        var source = Generate ? "generated" : PrivateKeyPath is not null ? "from a key file" : "given";
+        return $"{Describe(state)}, {where}, {source}{loses}";
+    }
+
+    private static string Describe(CredentialState state) => state.Type switch
+    {
+        CredentialType.SshKey => $"{state.KeyType} key",
+        CredentialType.Pin => "PIN",
+        _ => "password",
+    };
+
+    private static void DisposeValues(IEnumerable<ResetRequest> requests)
+    {
+        foreach (var request in requests)
+        {
+            request.Value?.Dispose();
+            request.Key?.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// <para type="synopsis">Checks a credential out: its current or a past value, to an authorised caller, audited.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "PMCredential", DefaultParameterSetName = NameSet)]
+[OutputType(typeof(PSCredential), typeof(SecureString), typeof(SshKeyCredential), typeof(string), typeof(FileInfo),
+    typeof(CredentialVersion))]
+public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
+{
+    private bool _warned;
+
+    /// <summary>Password, SshKey or Pin; Password by default.</summary>
+    [Parameter]
+    public CredentialType CredentialType { get; set; } = CredentialType.Password;
+
+    /// <summary>Which of the account's SSH keys; by default the policy's key type.</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(SshKeyTypeCompleter))]
+    public string? SshKeyType { get; set; }
+
+    /// <summary>A past version to check out, from -History.</summary>
+    [Parameter]
+    public int? Version { get; set; }
+
+    /// <summary>Lists the credential's versions instead of checking one out.</summary>
+    [Parameter]
+    public SwitchParameter History { get; set; }
+
+    /// <summary>Writes an SSH key's private key to this file, or into this folder.</summary>
+    [Parameter]
+    public string? OutFile { get; set; }
+
+    /// <summary>Returns the value as clear text.</summary>
+    [Parameter]
+    public SwitchParameter AsPlainText { get; set; }
+
+    /// <summary>Why the credential is checked out; recorded in the audit log.</summary>
+    [Parameter]
+    public string? Reason { get; set; }
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing() => Run(() =>
+    {
+        if (OutFile is not null && CredentialType != CredentialType.SshKey)
+        {
+            throw ProtectionParameters.Conflict("-OutFile writes SSH private keys only.");
+        }
+
+        if (History && (Version is not null || OutFile is not null || AsPlainText))
+        {
+            throw ProtectionParameters.Conflict("-History lists versions; it takes no -Version, -OutFile or -AsPlainText.");
+        }
+    });
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord() => Run(() =>
+    {
+        var vault = ResolveVault();
+        if (History)
+        {
+            WriteObject(vault.GetCredentialHistory(Identity, CredentialType, SshKeyType), enumerateCollection: true);
+            return;
+        }
+
+        using var value = vault.CheckOut(Identity, CredentialType, SshKeyType, Version, Reason);
+        WriteVerbose($"{value.Target} / {value.UserName}: checked out version {value.Version}.");
+        if (OutFile is not null)
+        {
+            WriteObject(WriteKeyFile(value));
+        }
+        else if (AsPlainText)
+        {
+            if (!_warned)
+            {
+                WriteWarning("-AsPlainText returns the credential as clear text: it can end up in the console, its "
+                    + "history and transcripts.");
+                _warned = true;
+            }
+
+            WriteObject(Encoding.UTF8.GetString(value.Value.Span));
+        }
+        else
+        {
+            WriteObject(value.Type switch
+            {
+                CredentialType.Password => new PSCredential(value.UserName, value.ToSecureString()),
+                CredentialType.Pin => value.ToSecureString(),
+                _ => KeyObject(value),
+            });
+        }
+    });
+
+    private static SshKeyCredential KeyObject(CheckedOutCredential value)
+    {
+        using var key = SshKeyReader.Read(value.Value.Span, default);
+        return new SshKeyCredential(key, value.UserName);
+    }
+
+    private FileInfo WriteKeyFile(CheckedOutCredential value)
+    {
+        var path = ResolveProviderPath(OutFile!, "-OutFile");
+        if (Directory.Exists(path))
+        {
+            var name = $"{value.Target}_{value.UserName}_{value.KeyType}";
+            foreach (var invalid in Path.GetInvalidFileNameChars())
+            {
+                name = name.Replace(invalid, '_');
+            }
+
+            path = Path.Combine(path, name);
+        }
+
+        if (File.Exists(path))
+        {
+            throw new PassManException(
+                ErrorIds.OutFileExists,
+                PassManErrorKind.AlreadyExists,
+                $"'{path}' exists already; PassMan does not overwrite a key file. Remove it or name another.",
+                path);
+        }
+
+        try
+        {
+            using var stream = OwnerOnlyFiles.CreateNew(path);
+            stream.Write(value.Value.Span);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new PassManException(
+                ErrorIds.InvalidPath,
+                PassManErrorKind.InvalidArgument,
+                $"Cannot write the key file '{path}': {e.Message}",
+                path,
+                e);
+        }
+
+        return new FileInfo(path);
+    }
+}
