@@ -273,7 +273,8 @@ function Write-Parameter($writer, $page, $setParameter, $parameter) {
     $writer.WriteStartElement('command', 'parameter', $command)
     $writer.WriteAttributeString('required', ([string]$setParameter.IsMandatory).ToLowerInvariant())
     $writer.WriteAttributeString('variableLength', 'true')
-    $wildcards = $parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }
+    $wildcards = $parameter.Attributes |
+        Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] }
     $globbing = [bool]$wildcards
     $writer.WriteAttributeString('globbing', ([string]$globbing).ToLowerInvariant())
     $pipelineInput = if ($pipeline) { "True ($($pipeline -join ', '))" } else { 'False' }

@@ -114,6 +114,14 @@ public static class ErrorIds
     /// <summary>The change needs the target, and this version of PassMan changes the vault only.</summary>
     public const string ChangeOnTargetUnavailable = nameof(ChangeOnTargetUnavailable);
 
+    /// <summary>The refusal of a change that would need the target, for <paramref name="account"/>.</summary>
+    public static PassManException TargetChangeRefused(string account, string what) => new(
+        ChangeOnTargetUnavailable,
+        PassManErrorKind.InvalidOperation,
+        $"{account}: changing the {what} on the target is not available in this version of PassMan. "
+            + "Add -ChangeOnTarget:$false to change the vault only. Nothing was changed.",
+        account);
+
     /// <summary>The account holds no credential of the type (and key type) asked for.</summary>
     public const string CredentialNotFound = nameof(CredentialNotFound);
 

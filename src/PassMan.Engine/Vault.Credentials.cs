@@ -42,7 +42,12 @@ public sealed partial class Vault
     /// Gives out the current value of a credential, or a past <paramref name="version"/>, and
     /// records who, when and why in the audit log. The caller disposes the result.
     /// </summary>
-    public CheckedOutCredential CheckOut(AccountRef account, CredentialType type, string? keyType, int? version, string? reason)
+    public CheckedOutCredential CheckOut(
+        AccountRef account,
+        CredentialType type,
+        string? keyType,
+        int? version,
+        string? reason)
     {
         var (record, credential, target) = RequireCredential(account, type, keyType);
         SecretBuffer value;
@@ -82,7 +87,10 @@ public sealed partial class Vault
     }
 
     /// <summary>A credential's versions, newest first: the current one, then its history. Never a value.</summary>
-    public IReadOnlyList<CredentialVersion> GetCredentialHistory(AccountRef account, CredentialType type, string? keyType)
+    public IReadOnlyList<CredentialVersion> GetCredentialHistory(
+        AccountRef account,
+        CredentialType type,
+        string? keyType)
     {
         var (record, credential, target) = RequireCredential(account, type, keyType);
         var versions = new List<CredentialVersion>
@@ -102,12 +110,7 @@ public sealed partial class Vault
         var name = $"{target}/{record.UserName}";
         if (request.ChangeOnTarget && request.Type != CredentialType.Pin)
         {
-            throw new PassManException(
-                ErrorIds.ChangeOnTargetUnavailable,
-                PassManErrorKind.InvalidOperation,
-                $"{name}: changing the {Describe(request.Type, credential.KeyType)} on the target is not available in this "
-                    + "version of PassMan. Add -ChangeOnTarget:$false to change the vault only. Nothing was changed.",
-                name);
+            throw ErrorIds.TargetChangeRefused(name, Describe(request.Type, credential.KeyType));
         }
 
         if (credential.HasPending)
@@ -115,8 +118,8 @@ public sealed partial class Vault
             throw new PassManException(
                 ErrorIds.PendingChange,
                 PassManErrorKind.InvalidOperation,
-                $"{name}: the {Describe(request.Type, credential.KeyType)} has a pending change on the target. A reset in "
-                    + "the vault only could throw away the value the target really has; resolve it first.",
+                $"{name}: the {Describe(request.Type, credential.KeyType)} has a pending change on the target. "
+                    + "A reset in the vault only could throw away the value the target really has; resolve it first.",
                 name);
         }
 
@@ -131,13 +134,21 @@ public sealed partial class Vault
 
         var secret = request.Key is { } key
             ? key.ToOpenSshPrivateKey()
-            : new SecretBuffer((request.Value ?? throw new ArgumentException("A reset needs a value.", nameof(request))).Span);
+            : new SecretBuffer(
+                (request.Value ?? throw new ArgumentException("A reset needs a value.", nameof(request))).Span);
         try
         {
-            var mac = ValueMac(request.Type, credential.KeyType, request.Key is null ? secret.Span : request.Key.PublicBlob);
+            var mac = ValueMac(
+                request.Type,
+                credential.KeyType,
+                request.Key is null ? secret.Span : request.Key.PublicBlob);
             var policy = PolicyOf(record).Settings;
-            var recent = _store.ListCredentialVersions(credential.Id).Take(Math.Max(policy.History - 1, 0)).Select(v => v.ValueMac);
-            if (policy.History > 0 && new[] { credential.ValueMac }.Concat(recent).Any(m => m is not null && m.AsSpan().SequenceEqual(mac)))
+
+            // The last N values: the current one and the N - 1 before it.
+            var lastValues = new[] { credential.ValueMac }.Concat(_store.ListCredentialVersions(credential.Id)
+                .Take(Math.Max(policy.History - 1, 0))
+                .Select(v => v.ValueMac));
+            if (policy.History > 0 && lastValues.Any(m => m is not null && m.AsSpan().SequenceEqual(mac)))
             {
                 throw new PassManException(
                     ErrorIds.CredentialReused,
@@ -149,7 +160,11 @@ public sealed partial class Vault
 
             // The old value moves to the history, sealed anew for the row it now lives in.
             var now = DateTimeOffset.UtcNow;
-            using (var old = SecretEnvelope.Open(RequireKeys(), credential.Id, CredentialSecretField, credential.Secret))
+            using (var old = SecretEnvelope.Open(
+                RequireKeys(),
+                credential.Id,
+                CredentialSecretField,
+                credential.Secret))
             {
                 var historyId = Guid.NewGuid();
                 _store.InsertCredentialVersion(new CredentialVersionRecord(
@@ -180,13 +195,14 @@ public sealed partial class Vault
                 ChangedBy = Environment.UserName,
             };
             _store.UpdateCredential(updated);
-            _store.UpdateAccount(record with { Status = StatusOf(_store.ListCredentials(record.Id)), ModifiedUtc = now });
+            var accountStatus = StatusOf(_store.ListCredentials(record.Id));
+            _store.UpdateAccount(record with { Status = accountStatus, ModifiedUtc = now });
             Audit(
                 AuditActions.CredentialReset,
                 target,
                 record.UserName,
-                $"{Describe(request.Type, credential.KeyType)}, {(request.Generated ? "generated" : "given")}, vault only, "
-                    + $"version {updated.Version}");
+                $"{Describe(request.Type, credential.KeyType)}, {(request.Generated ? "generated" : "given")}, "
+                    + $"vault only, version {updated.Version}");
             return new ResetResult(
                 target,
                 record.UserName,
@@ -213,13 +229,12 @@ public sealed partial class Vault
         var record = RequireAccount(account);
         var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
         var ofType = _store.ListCredentials(record.Id).Where(c => c.Type == type).ToList();
-        var credential = type == CredentialType.SshKey
-            ? ofType.FirstOrDefault(c => c.KeyType == (keyType ?? PolicyOf(record).Settings.SshKeyType))
-            : ofType.FirstOrDefault();
+        var wantedKeyType = type == CredentialType.SshKey ? keyType ?? PolicyOf(record).Settings.SshKeyType : null;
+        var credential = ofType.FirstOrDefault(c => type != CredentialType.SshKey || c.KeyType == wantedKeyType);
         return (record, credential ?? throw new PassManException(
             ErrorIds.CredentialNotFound,
             PassManErrorKind.NotFound,
-            $"{target}/{record.UserName} holds no {Describe(type, type == CredentialType.SshKey ? keyType ?? PolicyOf(record).Settings.SshKeyType : null)}"
+            $"{target}/{record.UserName} holds no {Describe(type, wantedKeyType)}"
                 + (ofType.Count > 0 ? $"; it holds {string.Join(", ", ofType.Select(c => c.KeyType))}." : "."),
             $"{target}/{record.UserName}"), target);
     }

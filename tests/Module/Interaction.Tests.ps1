@@ -87,6 +87,43 @@ catch { `$_.FullyQualifiedErrorId | Set-Content '$done' }
         }
     }
 
+    Context 'Reset-PMCredential in an interactive console' {
+        It 'asks twice, masked, for a new password, and refuses entries that differ' {
+            $path = Join-Path $TestDrive 'reset.db'
+            $done = Join-Path $TestDrive 'reset.done'
+            Start-Console -Name 'pm-reset' -Script @"
+`$null = New-PMVault -Path '$path'
+`$null = New-PMTarget web01 web01.example.test
+`$null = New-PMAccount web01 alice -Password (ConvertTo-SecureString 'Start-Value-1' -AsPlainText -Force)
+try { Reset-PMCredential web01 alice -ChangeOnTarget:`$false -Force -ErrorAction Stop }
+catch { 'first: ' + `$_.FullyQualifiedErrorId | Set-Content '$done' }
+Reset-PMCredential web01 alice -ChangeOnTarget:`$false -Force
+'second: ' + (Get-PMCredential web01 alice).GetNetworkCredential().Password | Add-Content '$done'
+"@
+            try {
+                $null = Wait-Screen 'pm-reset' 'New password for web01 / alice:'
+                Send-Line 'pm-reset' $typed
+                $null = Wait-Screen 'pm-reset' 'Confirm new password for web01 / alice:'
+                Send-Line 'pm-reset' 'something else'
+                $null = Wait-Screen 'pm-reset' 'New password for web01 / alice:' -Count 2
+                Send-Line 'pm-reset' $typed
+                $null = Wait-Screen 'pm-reset' 'Confirm new password for web01 / alice:' -Count 2
+                Send-Line 'pm-reset' $typed
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while (@(Get-Content -LiteralPath $done -ErrorAction SilentlyContinue).Count -lt 2 -and
+                    [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 100 }
+                $screen = Get-Screen 'pm-reset'
+            }
+            finally {
+                Stop-Console 'pm-reset'
+            }
+
+            Get-Content -LiteralPath $done |
+                Should -Be 'first: ConfirmationMismatch,PassMan.Commands.ResetPMCredentialCommand', "second: $typed"
+            $screen | Should -Not -Match ([regex]::Escape($typed))
+        }
+    }
+
     Context 'In a session that cannot prompt' {
         It 'fails with InteractiveInputRequired in pwsh -NonInteractive' {
             $path = Join-Path $TestDrive 'batch.db'

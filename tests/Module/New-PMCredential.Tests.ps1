@@ -128,7 +128,8 @@ Describe 'New-PMCredential' {
             { New-PMCredential -CredentialType Pin -SshKeyType ssh-rsa -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ParameterConflict,PassMan.Commands.NewPMCredentialCommand'
             $value = ConvertTo-TestSecureString 'x'
-            { Get-PMAccount web01 alice | New-PMCredential SshKey -Value $value -ChangeOnTarget:$false -ErrorAction Stop } |
+            { Get-PMAccount web01 alice |
+                    New-PMCredential SshKey -Value $value -ChangeOnTarget:$false -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ParameterConflict,PassMan.Commands.NewPMCredentialCommand'
         }
 

@@ -72,4 +72,39 @@ function Get-PwshCommandLine {
     ($parts | ForEach-Object { "'$_'" }) -join ' '
 }
 
+function Invoke-VaultSql {
+    <#
+    .SYNOPSIS
+    Runs SQL on a vault file behind PassMan's back, through the SQLite library PassMan loaded, and
+    returns the rows as text: for tampering, and for dumps that show a command changed nothing.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [string] $Sql
+    )
+
+    $engine = [PassMan.Commands.PassManCmdlet].Assembly.GetReferencedAssemblies() | Out-Null
+    $context = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -EQ 'PassMan'
+    $sqlite = $context.Assemblies | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' }
+    $connection = [Activator]::CreateInstance(
+        $sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'), "Data Source=$Path;Pooling=False")
+    try {
+        $connection.Open()
+        $command = $connection.CreateCommand()
+        $command.CommandText = $Sql
+        $reader = $command.ExecuteReader()
+        $rows = while ($reader.Read()) {
+            (0..($reader.FieldCount - 1) | ForEach-Object {
+                $value = $reader.GetValue($_)
+                if ($value -is [byte[]]) { [Convert]::ToBase64String($value) } else { [string]$value }
+            }) -join '|'
+        }
+        $reader.Dispose()
+        $rows
+    }
+    finally {
+        $connection.Dispose()
+    }
+}
+
 Export-ModuleMember -Function *

@@ -19,7 +19,8 @@ internal static class PurposeKeys
             PassManErrorKind.InvalidData,
             $"The vault names a data key for {purpose} that it does not hold.");
         var key = new SecretBuffer(Length);
-        HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey.Bytes, key.Span, vaultId.ToByteArray(), Encoding.ASCII.GetBytes(purpose));
+        var info = Encoding.ASCII.GetBytes(purpose);
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, dataKey.Bytes, key.Span, vaultId.ToByteArray(), info);
         return key;
     }
 }

@@ -144,7 +144,13 @@ public sealed class CredentialVersion
 /// <summary>A checked-out value; the caller disposes it, which clears it.</summary>
 public sealed class CheckedOutCredential : IDisposable
 {
-    internal CheckedOutCredential(string target, string userName, CredentialType type, string? keyType, int version, SecretBuffer value)
+    internal CheckedOutCredential(
+        string target,
+        string userName,
+        CredentialType type,
+        string? keyType,
+        int version,
+        SecretBuffer value)
     {
         Target = target;
         UserName = userName;

@@ -49,7 +49,7 @@ public sealed class NewPMAccountCommand : PassManCmdlet
     protected override void ProcessRecord()
     {
         var action = Password is null ? "Create account" : "Create account with its password";
-        if (!ShouldProcess($"{Target}/{UserName}", action))
+        if (!ShouldChange($"{Target}/{UserName}", action))
         {
             return;
         }
@@ -271,7 +271,7 @@ public sealed class SetPMAccountCommand : AccountIdentityCmdlet
     {
         var vault = ResolveVault();
         var account = vault.GetAccount(Identity);
-        if (!ShouldProcess(account.ToString(), "Change account"))
+        if (!ShouldChange(account.ToString(), "Change account"))
         {
             return;
         }
@@ -306,7 +306,7 @@ public sealed class RemovePMAccountCommand : AccountIdentityCmdlet
         var what = string.IsNullOrEmpty(account.Credentials)
             ? "Remove account"
             : $"Remove account and its credentials ({account.Credentials})";
-        if (ShouldProcess(account.ToString(), what))
+        if (ShouldChange(account.ToString(), what))
         {
             vault.RemoveAccount(new AccountRef(Id: account.Id), Force);
             WriteVerbose($"{account}: removed.");

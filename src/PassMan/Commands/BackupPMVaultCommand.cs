@@ -34,7 +34,7 @@ public sealed class BackupPMVaultCommand : PassManCmdlet
             destination = System.IO.Path.Combine(destination, $"{name}-{stamp}{extension}");
         }
 
-        if (!ShouldProcess(destination, $"Back up the vault '{vault.Path}'"))
+        if (!ShouldChange(destination, $"Back up the vault '{vault.Path}'"))
         {
             return;
         }

@@ -81,7 +81,8 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
 
         if (NewCredential is not null && CredentialType == CredentialType.SshKey)
         {
-            throw ProtectionParameters.Conflict("A new SSH key comes from -Generate or -PrivateKeyPath, not -NewCredential.");
+            throw ProtectionParameters.Conflict(
+                "A new SSH key comes from -Generate or -PrivateKeyPath, not -NewCredential.");
         }
 
         if (SshKeyType is not null)
@@ -108,7 +109,13 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
                 + "what opens the target, and the account loses InSync.");
         }
 
-        if (!(Force && !MyInvocation.BoundParameters.ContainsKey("WhatIf")) && !ShouldProcess(name, what))
+        if (ChangesTarget && state.Type != CredentialType.Pin)
+        {
+            // Refused before asking: confirming a change that cannot happen would mislead.
+            throw ErrorIds.TargetChangeRefused($"{state.Target}/{state.UserName}", Describe(state));
+        }
+
+        if (!ShouldChange(name, what, Force))
         {
             return;
         }
@@ -218,7 +225,10 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
 
         var comment = $"PassMan {state.Target}/{state.UserName}";
         var generation = Task.Run(() => SshKey.Generate(state.KeyType!, state.Policy.RsaKeySize, comment));
-        var progress = new ProgressRecord(2, ActivityName, $"{state.Target} / {state.UserName}: generating an {state.KeyType} key");
+        var progress = new ProgressRecord(
+            2,
+            ActivityName,
+            $"{state.Target} / {state.UserName}: generating an {state.KeyType} key");
         while (!generation.Wait(TimeSpan.FromMilliseconds(250)))
         {
             WriteProgress(progress);
@@ -273,7 +283,9 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
         var where = state.Type == CredentialType.Pin ? "in the vault (a PIN lives there only)"
             : ChangesTarget ? "in the vault and on the target"
             : "in the vault only";
-        var loses = !ChangesTarget && state.Status == AccountStatus.InSync ? "; the account will lose InSync" : string.Empty;
+        var loses = !ChangesTarget && state.Status == AccountStatus.InSync
+            ? "; the account will lose InSync"
+            : string.Empty;
         var source = Generate ? "generated" : PrivateKeyPath is not null ? "from a key file" : "given";
         return $"{Describe(state)}, {where}, {source}{loses}";
     }
@@ -344,7 +356,8 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
 
         if (History && (Version is not null || OutFile is not null || AsPlainText))
         {
-            throw ProtectionParameters.Conflict("-History lists versions; it takes no -Version, -OutFile or -AsPlainText.");
+            throw ProtectionParameters.Conflict(
+                "-History lists versions; it takes no -Version, -OutFile or -AsPlainText.");
         }
     });
 

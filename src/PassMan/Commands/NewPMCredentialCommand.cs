@@ -165,19 +165,14 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
             || (CredentialType == CredentialType.Password && !given);
         if (needsTarget && ChangesTarget)
         {
-            throw new PassManException(
-                ErrorIds.ChangeOnTargetUnavailable,
-                PassManErrorKind.InvalidOperation,
-                $"{name}: putting a new {CredentialType} on the target is not available in this version of PassMan. "
-                    + "Add -ChangeOnTarget:$false to store it in the vault only. Nothing was changed.",
-                name);
+            throw ErrorIds.TargetChangeRefused(name, "new " + Describe(settings));
         }
 
         // What the vault holds but the target does not yet have cannot be in sync.
         var status = given ? AccountStatus.Unknown : AccountStatus.NotInSync;
         var what = (given ? "Add the given " : "Add a generated ") + Describe(settings)
             + (needsTarget ? ", in the vault only" : string.Empty);
-        if (!ShouldProcess(name, what))
+        if (!ShouldChange(name, what))
         {
             return;
         }

@@ -40,7 +40,7 @@ public sealed class NewPMVaultCommand : PassManCmdlet
         var description = protection == VaultProtection.KeyFile
             ? $"Create vault protected by the key file '{keyFile ?? VaultLocation.DefaultKeyFilePath(path)}'"
             : "Create vault protected by a passphrase";
-        if (!ShouldProcess(path, description))
+        if (!ShouldChange(path, description))
         {
             return;
         }

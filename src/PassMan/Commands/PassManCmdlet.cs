@@ -107,6 +107,51 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>
+    /// ShouldProcess, except that a confirmation prompt in a session that cannot prompt fails with
+    /// InteractiveInputRequired (naming -Force or -Confirm:$false) instead of the host's exception;
+    /// <paramref name="force"/> skips the confirmation, but not -WhatIf.
+    /// </summary>
+    protected bool ShouldChange(string target, string action, bool force = false)
+    {
+        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+            && ((SwitchParameter)value).IsPresent;
+        if (force && !whatIf)
+        {
+            return true;
+        }
+
+        if (!whatIf && WouldConfirm() && !Interaction.IsInteractive(this))
+        {
+            throw new PassManException(
+                ErrorIds.InteractiveInputRequired,
+                PassManErrorKind.InvalidOperation,
+                $"{MyInvocation.MyCommand.Name} asks for confirmation, and this session cannot prompt. Add "
+                    + (HasForce ? "-Force or " : string.Empty) + "-Confirm:$false to go ahead without asking.",
+                target);
+        }
+
+        return ShouldProcess(target, action);
+    }
+
+    private bool HasForce => MyInvocation.MyCommand.Parameters.ContainsKey("Force");
+
+    /// <summary>Whether ShouldProcess would ask: -Confirm given, or the impact reaching $ConfirmPreference.</summary>
+    private bool WouldConfirm()
+    {
+        if (MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm))
+        {
+            return ((SwitchParameter)confirm).IsPresent;
+        }
+
+        var attribute = (CmdletAttribute?)Attribute.GetCustomAttribute(GetType(), typeof(CmdletAttribute));
+        var impact = attribute?.ConfirmImpact ?? ConfirmImpact.Medium;
+        var preference = SessionState.PSVariable.GetValue("ConfirmPreference") is ConfirmImpact set
+            ? set
+            : ConfirmImpact.High;
+        return preference != ConfirmImpact.None && impact >= preference;
+    }
+
     /// <summary>Runs one step; a PassMan error becomes this input's error record, and the result false.</summary>
     protected bool TryRun(Action step)
     {

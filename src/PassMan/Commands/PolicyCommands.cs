@@ -84,7 +84,7 @@ public sealed class NewPMPolicyCommand : PolicySettingsCmdlet
     protected override void ProcessRecord() => Run(() =>
     {
         var settings = Apply(new PolicySettings()).Validate();
-        if (ShouldProcess(Name, "Create policy"))
+        if (ShouldChange(Name, "Create policy"))
         {
             WriteObject(ResolveVault().NewPolicy(Name, settings));
         }
@@ -144,7 +144,7 @@ public sealed class SetPMPolicyCommand : PolicySettingsCmdlet
     {
         var vault = ResolveVault();
         var current = vault.GetPolicy(Name);
-        if (!ShouldProcess(current.Name, $"Change policy used by {current.AccountCount} account(s)"))
+        if (!ShouldChange(current.Name, $"Change policy used by {current.AccountCount} account(s)"))
         {
             return;
         }
@@ -174,7 +174,7 @@ public sealed class RemovePMPolicyCommand : PassManCmdlet
     {
         var vault = ResolveVault();
         var policy = vault.GetPolicy(Name);
-        if (ShouldProcess(policy.Name, "Remove policy"))
+        if (ShouldChange(policy.Name, "Remove policy"))
         {
             vault.RemovePolicy(policy.Name);
         }

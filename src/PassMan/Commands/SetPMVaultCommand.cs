@@ -48,7 +48,7 @@ public sealed class SetPMVaultCommand : PassManCmdlet
             ? "Protect the vault's data key with a new passphrase"
             : $"Protect the vault's data key with the new key file "
                 + $"'{keyFile ?? VaultLocation.DefaultKeyFilePath(vault.Path)}'";
-        if (!ShouldProcess(vault.Path, action))
+        if (!ShouldChange(vault.Path, action))
         {
             return;
         }

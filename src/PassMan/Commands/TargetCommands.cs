@@ -45,7 +45,7 @@ public sealed class NewPMTargetCommand : PassManCmdlet
     protected override void ProcessRecord()
     {
         var port = Port == 0 ? DefaultPort : Port;
-        if (!ShouldProcess(Name, $"Create target ({HostName}:{port})"))
+        if (!ShouldChange(Name, $"Create target ({HostName}:{port})"))
         {
             return;
         }
@@ -155,7 +155,7 @@ public sealed class SetPMTargetCommand : PassManCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord() => Run(() =>
     {
-        if (!ShouldProcess(Name, "Change target"))
+        if (!ShouldChange(Name, "Change target"))
         {
             return;
         }
@@ -203,7 +203,7 @@ public sealed class RemovePMTargetCommand : PassManCmdlet
         var action = target.AccountCount > 0
             ? $"Remove target with its {target.AccountCount} account(s) and their credentials"
             : "Remove target";
-        if (ShouldProcess(target.Name, action))
+        if (ShouldChange(target.Name, action))
         {
             vault.RemoveTarget(target.Name, Force);
             WriteVerbose($"{target.Name}: removed.");
