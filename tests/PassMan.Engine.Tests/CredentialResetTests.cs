@@ -37,7 +37,8 @@ public sealed class CredentialResetTests : System.IDisposable
         using var first = _vault.CheckOut(s_alice, CredentialType.Password, null, 1, "test");
         Assert.Equal(("value-2", 2), (Text(current), current.Version));
         Assert.Equal(("value-1", 1), (Text(first), first.Version));
-        Assert.Equal([2, 1], _vault.GetCredentialHistory(s_alice, CredentialType.Password, null).Select(v => v.Version));
+        var versions = _vault.GetCredentialHistory(s_alice, CredentialType.Password, null).Select(v => v.Version);
+        Assert.Equal([2, 1], versions);
         Assert.Equal("NotInSync", _vault.GetAccount(s_alice).Status);
     }
 
@@ -120,7 +121,7 @@ public sealed class CredentialResetTests : System.IDisposable
     private BatchResult<ResetResult> Reset(string value)
     {
         using var secret = Secret(value);
-        var request = new ResetRequest(s_alice, CredentialType.Password, null, secret, null, false, ChangeOnTarget: false);
+        var request = new ResetRequest(s_alice, CredentialType.Password, null, secret, null, false, false);
         return _vault.ResetCredentials([request])[0];
     }
 
