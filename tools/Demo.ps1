@@ -52,6 +52,23 @@ try {
     Get-PMAccount -Target db01 | Set-PMAccount -Policy databases
     Get-PMPolicy | Format-Table | Out-Host
 
+    Show-Step 'Passwords for every account, then a bulk reset in the vault: Reset-PMCredential -Generate'
+    Get-PMAccount | New-PMCredential -Value (New-PMCredential) -ErrorAction SilentlyContinue
+    Get-PMAccount | Reset-PMCredential -Generate -ChangeOnTarget:$false -Force -PassThru | Format-Table | Out-Host
+
+    Show-Step 'CheckOut: Get-PMCredential returns the value of the latest reset, as a PSCredential'
+    $credential = Get-PMCredential -Target web01 -UserName deploy -Reason 'demo'
+    "{0}: a PSCredential for '{1}', password of {2} characters" -f
+        $credential.GetType().Name, $credential.UserName, $credential.GetNetworkCredential().Password.Length |
+        Out-Host
+    Get-PMCredential -Target web01 -UserName deploy -History | Format-Table | Out-Host
+
+    Show-Step 'An SSH key, generated in the vault, checked out to a file that ssh -i takes'
+    Get-PMAccount web01 deploy |
+        New-PMCredential -CredentialType SshKey -SshKeyType ssh-ed25519 -ChangeOnTarget:$false
+    $keyFile = Get-PMCredential web01 deploy -CredentialType SshKey -SshKeyType ssh-ed25519 -OutFile $folder
+    Get-Item -LiteralPath $keyFile.FullName | Select-Object Name, UnixMode | Format-Table | Out-Host
+
     Show-Step 'The audit log, and its MAC chain verified'
     Get-PMAuditLog -Last 6 | Format-Table | Out-Host
     Test-PMAuditLog | Format-Table | Out-Host

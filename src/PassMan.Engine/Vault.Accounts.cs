@@ -79,7 +79,7 @@ public sealed partial class Vault
     public void RemoveAccount(AccountRef account, bool force) => Change(() =>
     {
         var record = RequireAccount(account);
-        var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
+        var target = TargetNameOf(record);
         var dependents = _store.CountReconcileDependents(record.Id);
         if (dependents > 0 && !force)
         {
@@ -134,11 +134,27 @@ public sealed partial class Vault
         return Change(() => StoreNewCredential(account, CredentialType.SshKey, key.KeyType, file, key, status));
     }
 
+    /// <summary>
+    /// Adds many credentials in one transaction; each result is the credential's id or its error.
+    /// </summary>
+    public IReadOnlyList<BatchResult<Guid>> AddCredentials(IReadOnlyList<NewCredentialRequest> requests) =>
+        Batch(requests, request =>
+        {
+            if (request.Key is { } key)
+            {
+                using var file = key.ToOpenSshPrivateKey();
+                return StoreNewCredential(request.Account, CredentialType.SshKey, key.KeyType, file, key, request.Status);
+            }
+
+            var value = request.Value ?? throw new ArgumentException("A credential needs a value.", nameof(requests));
+            return StoreNewCredential(request.Account, request.Type, null, value, null, request.Status);
+        });
+
     /// <summary>The name of the account's target and its policy's settings.</summary>
     public (string Target, string UserName, PolicySettings Policy) GetAccountContext(AccountRef account)
     {
         var record = RequireAccount(account);
-        var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
+        var target = TargetNameOf(record);
         return (target, record.UserName, PolicyOf(record).Settings);
     }
 
@@ -155,7 +171,7 @@ public sealed partial class Vault
         AccountStatus status)
     {
         var record = RequireAccount(account);
-        var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
+        var target = TargetNameOf(record);
         if (_store.ListCredentials(record.Id).Any(c => c.Type == type && c.KeyType == keyType))
         {
             var held = keyType is null ? $"a {type}" : $"an {keyType} key";
@@ -300,6 +316,13 @@ public sealed partial class Vault
     }
 
     private Guid PolicyIdFor(string name) => RequirePolicy(name).Id;
+
+    private string TargetNameOf(AccountRecord account) =>
+        _store.FindTarget(account.TargetId)?.Name ?? throw new PassManException(
+            ErrorIds.VaultCorrupt,
+            PassManErrorKind.InvalidData,
+            $"The account {account.UserName} names a target the vault does not hold.",
+            account.UserName);
 
     private AccountRecord ReconcileFor(Guid targetId, string userName, string reconcileUserName)
     {

@@ -227,7 +227,7 @@ public sealed partial class Vault
         string? keyType)
     {
         var record = RequireAccount(account);
-        var target = _store.ListAccounts(new AccountFilter(Id: record.Id)).Single().TargetName;
+        var target = TargetNameOf(record);
         var ofType = _store.ListCredentials(record.Id).Where(c => c.Type == type).ToList();
         var wantedKeyType = type == CredentialType.SshKey ? keyType ?? PolicyOf(record).Settings.SshKeyType : null;
         var credential = ofType.FirstOrDefault(c => type != CredentialType.SshKey || c.KeyType == wantedKeyType);

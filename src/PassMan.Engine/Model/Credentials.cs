@@ -19,6 +19,17 @@ public sealed record ResetRequest(
     bool Generated,
     bool ChangeOnTarget);
 
+/// <summary>
+/// One credential to add to an account: a password or PIN in <see cref="Value"/>, or an SSH key in
+/// <see cref="Key"/>. The caller keeps ownership of both.
+/// </summary>
+public sealed record NewCredentialRequest(
+    AccountRef Account,
+    CredentialType Type,
+    SecretBuffer? Value,
+    SshKey? Key,
+    AccountStatus Status);
+
 /// <summary>The current state of one credential of an account, for confirmations and warnings.</summary>
 public sealed record CredentialState(
     string Target,

@@ -40,6 +40,9 @@ public interface IVaultStore : IDisposable
     /// <summary>Finds a target by its folded name.</summary>
     TargetRecord? FindTarget(string nameKey);
 
+    /// <summary>Finds a target by id.</summary>
+    TargetRecord? FindTarget(Guid targetId);
+
     /// <summary>Lists targets in name order, optionally matching a pattern, with their account counts.</summary>
     IEnumerable<(TargetRecord Target, long AccountCount)> ListTargets(Model.NamePattern? name);
 

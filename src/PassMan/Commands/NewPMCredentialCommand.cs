@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Text;
@@ -24,6 +26,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     private const string NameSet = "AccountName";
     private const string ActivityName = "New-PMCredential";
 
+    private readonly BatchBuffer<(NewCredentialRequest Request, string Name)> _batch = new();
     private int _done;
 
     /// <summary>Accounts from Get-PMAccount that get the new credential.</summary>
@@ -99,8 +102,22 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     }
 
     /// <inheritdoc/>
-    protected override void EndProcessing() =>
+    protected override void EndProcessing()
+    {
+        Flush();
         WriteProgress(new ProgressRecord(1, ActivityName, "Done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DisposeValues(_batch.Take());
+        }
+
+        base.Dispose(disposing);
+    }
 
     private void CheckParameters()
     {
@@ -178,29 +195,78 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
         }
 
         WriteProgress(new ProgressRecord(1, ActivityName, $"{name}: {what}") { PercentComplete = -1 });
-        if (CredentialType == CredentialType.SshKey)
+        var request = CredentialType == CredentialType.SshKey
+            ? new NewCredentialRequest(
+                account,
+                CredentialType,
+                null,
+                PrivateKeyPath is null
+                    ? GenerateKey(settings, $"PassMan {name}", name)
+                    : ReadKey(PrivateKeyPath, $"PassMan {name}"),
+                status)
+            : new NewCredentialRequest(
+                account,
+                CredentialType,
+                Value is not null
+                    ? Given(Value)
+                    : CredentialType == CredentialType.Pin
+                        ? PasswordGenerator.GeneratePin(settings.PinLength)
+                        : new PasswordGenerator(settings).Generate(),
+                null,
+                status);
+        if (_batch.Add((request, name)))
         {
-            using var key = PrivateKeyPath is null
-                ? GenerateKey(settings, $"PassMan {name}", name)
-                : ReadKey(PrivateKeyPath, $"PassMan {name}");
-            vault.AddSshKey(account, key, status);
-            WriteVerbose($"{name}: stored the {key.KeyType} key {key.Fingerprint}.");
+            Flush();
         }
-        else
+    }
+
+    private void Flush()
+    {
+        if (_batch.IsEmpty)
         {
-            using var secret = Value is not null
-                ? Given(Value)
-                : CredentialType == CredentialType.Pin
-                    ? PasswordGenerator.GeneratePin(settings.PinLength)
-                    : new PasswordGenerator(settings).Generate();
-            vault.AddCredential(account, CredentialType, null, secret.Span, status);
-            WriteVerbose($"{name}: stored the {CredentialType}.");
+            return;
         }
 
-        _done++;
-        if (PassThru)
+        var items = _batch.Take();
+        try
         {
-            WriteObject(vault.GetAccount(account));
+            var vault = ResolveVault();
+            var results = vault.AddCredentials(items.Select(item => item.Request).ToList());
+            for (var i = 0; i < results.Count; i++)
+            {
+                if (results[i].Error is { } error)
+                {
+                    WriteError(error);
+                    continue;
+                }
+
+                _done++;
+                WriteVerbose($"{items[i].Name}: stored the {Describe(items[i].Request)}.");
+                if (PassThru)
+                {
+                    TryRun(() => WriteObject(vault.GetAccount(items[i].Request.Account)));
+                }
+            }
+        }
+        catch (PassManException e)
+        {
+            WriteError(e);
+        }
+        finally
+        {
+            DisposeValues(items);
+        }
+    }
+
+    private static string Describe(NewCredentialRequest request) =>
+        request.Key is { } key ? $"{key.KeyType} key {key.Fingerprint}" : request.Type.ToString();
+
+    private static void DisposeValues(IEnumerable<(NewCredentialRequest Request, string Name)> items)
+    {
+        foreach (var (request, _) in items)
+        {
+            request.Value?.Dispose();
+            request.Key?.Dispose();
         }
     }
 

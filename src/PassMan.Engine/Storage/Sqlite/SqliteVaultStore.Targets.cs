@@ -18,6 +18,12 @@ public sealed partial class SqliteVaultStore
         ("$key", nameKey));
 
     /// <inheritdoc/>
+    public TargetRecord? FindTarget(Guid targetId) => Single(
+        $"SELECT {TargetColumns} FROM targets t WHERE t.id = $id",
+        reader => ReadTarget(reader, HostKeys(Guid.Parse(reader.GetString(0)))),
+        ("$id", Text(targetId)));
+
+    /// <inheritdoc/>
     public IEnumerable<(TargetRecord Target, long AccountCount)> ListTargets(NamePattern? name)
     {
         var rows = Stream(
