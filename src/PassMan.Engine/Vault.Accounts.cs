@@ -143,7 +143,8 @@ public sealed partial class Vault
             if (request.Key is { } key)
             {
                 using var file = key.ToOpenSshPrivateKey();
-                return StoreNewCredential(request.Account, CredentialType.SshKey, key.KeyType, file, key, request.Status);
+                return StoreNewCredential(
+                    request.Account, CredentialType.SshKey, key.KeyType, file, key, request.Status);
             }
 
             var value = request.Value ?? throw new ArgumentException("A credential needs a value.", nameof(requests));

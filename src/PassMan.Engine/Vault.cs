@@ -154,6 +154,12 @@ public sealed partial class Vault : IDisposable
         ReplaceKeys(keys);
     }
 
+    /// <summary>
+    /// Fails with VaultLocked unless the data keys are in memory or, for a key-file vault, can be
+    /// read from the key file now.
+    /// </summary>
+    public void EnsureUnlocked() => RequireKeys();
+
     /// <summary>Drops the data keys from memory. A key-file vault reads its key file again when next needed.</summary>
     public void Lock() => ReplaceKeys(null);
 

@@ -60,6 +60,7 @@ Describe 'Reset-PMCredential and Get-PMCredential' {
             $key.GetType().FullName | Should -Be 'PassMan.Model.SshKeyCredential'
             $key.UserName | Should -Be 'alice'
             $key.Fingerprint | Should -Be $result.Fingerprint
+            ($result | Get-PMCredential).Fingerprint | Should -Be $result.Fingerprint
         }
 
         It 'turns an InSync credential NotInSync, with a warning and a confirmation that says so' {
@@ -209,6 +210,19 @@ Describe 'Reset-PMCredential and Get-PMCredential' {
             { Get-PMCredential web01 alice -CredentialType SshKey -SshKeyType ssh-ed25519 -OutFile $files[0].FullName `
                     -ErrorAction Stop } |
                 Should -Throw -ErrorId 'OutFileExists,PassMan.Commands.GetPMCredentialCommand'
+        }
+
+        It 'writes no checkout to the audit log when the key file cannot be written' {
+            Get-PMAccount web01 alice |
+                New-PMCredential -CredentialType SshKey -SshKeyType ssh-ed25519 -ChangeOnTarget:$false
+            $taken = Join-Path $TestDrive 'taken'
+            Set-Content -LiteralPath $taken -Value 'occupied'
+
+            Get-PMCredential web01 alice -CredentialType SshKey -SshKeyType ssh-ed25519 -OutFile $taken `
+                -ErrorVariable failures -ErrorAction SilentlyContinue
+
+            Get-ErrorId $failures[0] | Should -Be 'OutFileExists'
+            Get-PMAuditLog -Action CredentialCheckedOut | Should -BeNullOrEmpty
         }
 
         It 'refuses -OutFile for a password with ParameterConflict' {

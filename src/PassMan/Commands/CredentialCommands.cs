@@ -79,6 +79,11 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
             throw ProtectionParameters.Conflict("-PrivateKeyPath goes with -CredentialType SshKey.");
         }
 
+        if (KeyPassphrase is not null && PrivateKeyPath is null)
+        {
+            throw ProtectionParameters.Conflict("-KeyPassphrase goes with -PrivateKeyPath.");
+        }
+
         if (NewCredential is not null && CredentialType == CredentialType.SshKey)
         {
             throw ProtectionParameters.Conflict(
@@ -102,6 +107,9 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
         var vault = ResolveVault();
         var state = vault.GetCredentialState(Identity, CredentialType, SshKeyType);
         var name = $"{state.Target} / {state.UserName}";
+
+        // A locked vault is reported before anyone types a new value at a prompt.
+        vault.EnsureUnlocked();
         var what = DescribeChange(state);
         if (!ChangesTarget && state.Status == AccountStatus.InSync)
         {
@@ -317,12 +325,13 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
 {
     private bool _warned;
 
-    /// <summary>Password, SshKey or Pin; Password by default.</summary>
-    [Parameter]
+    /// <summary>Password, SshKey or Pin; Password by default. Reset results bind theirs.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     public CredentialType CredentialType { get; set; } = CredentialType.Password;
 
-    /// <summary>Which of the account's SSH keys; by default the policy's key type.</summary>
-    [Parameter]
+    /// <summary>Which of the account's SSH keys; by default the policy's key type. Reset results bind theirs.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("KeyType")]
     [ArgumentCompleter(typeof(SshKeyTypeCompleter))]
     public string? SshKeyType { get; set; }
 
@@ -354,10 +363,15 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
             throw ProtectionParameters.Conflict("-OutFile writes SSH private keys only.");
         }
 
-        if (History && (Version is not null || OutFile is not null || AsPlainText))
+        if (History && (Version is not null || OutFile is not null || AsPlainText || Reason is not null))
         {
             throw ProtectionParameters.Conflict(
-                "-History lists versions; it takes no -Version, -OutFile or -AsPlainText.");
+                "-History lists versions; it takes no -Version, -OutFile, -AsPlainText or -Reason.");
+        }
+
+        if (OutFile is not null && AsPlainText)
+        {
+            throw ProtectionParameters.Conflict("-OutFile writes the key to a file; -AsPlainText does not go with it.");
         }
     });
 
@@ -365,17 +379,25 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
     protected override void ProcessRecord() => Run(() =>
     {
         var vault = ResolveVault();
+        if (SshKeyType is not null && CredentialType != CredentialType.SshKey)
+        {
+            // A reset result of a password binds a null KeyType; only a real key type is a conflict.
+            throw ProtectionParameters.Conflict("-SshKeyType goes with -CredentialType SshKey.");
+        }
+
         if (History)
         {
             WriteObject(vault.GetCredentialHistory(Identity, CredentialType, SshKeyType), enumerateCollection: true);
             return;
         }
 
+        // Checked before the checkout, so that a file that cannot be written is no checkout in the audit log.
+        var keyFile = OutFile is null ? null : KeyFilePath(vault);
         using var value = vault.CheckOut(Identity, CredentialType, SshKeyType, Version, Reason);
         WriteVerbose($"{value.Target} / {value.UserName}: checked out version {value.Version}.");
-        if (OutFile is not null)
+        if (keyFile is not null)
         {
-            WriteObject(WriteKeyFile(value));
+            WriteObject(WriteKeyFile(keyFile, value));
         }
         else if (AsPlainText)
         {
@@ -405,12 +427,14 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
         return new SshKeyCredential(key, value.UserName);
     }
 
-    private FileInfo WriteKeyFile(CheckedOutCredential value)
+    /// <summary>The file -OutFile names, or the one in the folder it names; it must not exist yet.</summary>
+    private string KeyFilePath(Vault vault)
     {
         var path = ResolveProviderPath(OutFile!, "-OutFile");
         if (Directory.Exists(path))
         {
-            var name = $"{value.Target}_{value.UserName}_{value.KeyType}";
+            var state = vault.GetCredentialState(Identity, CredentialType, SshKeyType);
+            var name = $"{state.Target}_{state.UserName}_{state.KeyType}";
             foreach (var invalid in Path.GetInvalidFileNameChars())
             {
                 name = name.Replace(invalid, '_');
@@ -428,6 +452,11 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
                 path);
         }
 
+        return path;
+    }
+
+    private static FileInfo WriteKeyFile(string path, CheckedOutCredential value)
+    {
         try
         {
             using var stream = OwnerOnlyFiles.CreateNew(path);
