@@ -324,8 +324,12 @@ function Write-Paragraphs($writer, [string] $element, [string] $text) {
 }
 
 function Write-ParagraphList($writer, [string] $text) {
-    # Blank lines separate paragraphs; lines inside a paragraph join, except indented (code) lines.
-    foreach ($paragraph in ($text -split "\n\s*\n")) {
+    # Blank lines separate paragraphs, and so does each "- " bullet; lines inside a paragraph join,
+    # except indented (code) lines.
+    $paragraphs = foreach ($block in ($text -split "\n\s*\n")) {
+        if ($block -match '^- ') { $block -split "\n(?=- )" } else { $block }
+    }
+    foreach ($paragraph in $paragraphs) {
         $lines = $paragraph -split "`n"
         $isCode = [bool]($lines | Where-Object { $_ -match '^    ' })
         $joined = if ($isCode) { $paragraph } else { ($lines | ForEach-Object Trim) -join ' ' }
