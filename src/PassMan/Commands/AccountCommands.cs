@@ -16,7 +16,10 @@ namespace PassMan.Commands;
 [OutputType(typeof(Account))]
 public sealed class NewPMAccountCommand : PassManCmdlet
 {
-    private readonly BatchBuffer<AccountSpec> _batch = new();
+    private readonly BatchBuffer<AccountSpec> _batch;
+
+    /// <summary>Creates the command.</summary>
+    public NewPMAccountCommand() => _batch = new(WriteBatch, spec => spec.Password?.Dispose());
 
     /// <summary>The target the account lives on.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -61,50 +64,27 @@ public sealed class NewPMAccountCommand : PassManCmdlet
             NullIfEmpty(ReconcileAccount),
             NullIfEmpty(Description),
             Password is null ? null : Utf8(Password));
-        if (_batch.Add(spec))
-        {
-            Flush();
-        }
+        _batch.Add(spec);
     }
 
     /// <inheritdoc/>
-    protected override void EndProcessing() => Flush();
+    protected override void EndProcessing() => _batch.Flush();
 
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            // Items never flushed (the pipeline was stopped) still hold their passwords.
-            foreach (var spec in _batch.Take())
-            {
-                spec.Password?.Dispose();
-            }
+            _batch.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    private void Flush()
+    private void WriteBatch(IReadOnlyList<AccountSpec> specs)
     {
-        if (_batch.IsEmpty)
-        {
-            return;
-        }
-
-        var specs = _batch.Take();
-        try
-        {
-            WriteVerbose($"Writing {specs.Count} account(s) in one transaction.");
-            Run(() => WriteResults(ResolveVault().NewAccounts(specs), specs, spec => $"{spec.Target}/{spec.UserName}"));
-        }
-        finally
-        {
-            foreach (var spec in specs)
-            {
-                spec.Password?.Dispose();
-            }
-        }
+        WriteVerbose($"Writing {specs.Count} account(s) in one transaction.");
+        Run(() => WriteResults(ResolveVault().NewAccounts(specs), specs, spec => $"{spec.Target}/{spec.UserName}"));
     }
 
     private static SecretBuffer Utf8(SecureString secret) => SecureStrings.Use(secret, chars =>

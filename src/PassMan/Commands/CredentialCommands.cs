@@ -23,8 +23,10 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
 {
     private const string ActivityName = "Reset-PMCredential";
 
-    private readonly BatchBuffer<ResetRequest> _batch = new();
-    private int _count;
+    private readonly BatchBuffer<ResetRequest> _batch;
+
+    /// <summary>Creates the command.</summary>
+    public ResetPMCredentialCommand() => _batch = new(WriteBatch, Release);
 
     /// <summary>Password, SshKey or Pin; Password by default.</summary>
     [Parameter]
@@ -131,16 +133,13 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
         var request = NewRequest(state);
         WriteProgress(new ProgressRecord(1, ActivityName, $"{name}: {what}") { PercentComplete = -1 });
         WriteVerbose($"{name}: resetting the {Describe(state)}.");
-        if (_batch.Add(request))
-        {
-            Flush();
-        }
+        _batch.Add(request);
     });
 
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        Flush();
+        _batch.Flush();
         WriteProgress(new ProgressRecord(1, ActivityName, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
@@ -149,48 +148,26 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
     {
         if (disposing)
         {
-            DisposeValues(_batch.Take());
+            _batch.Dispose();
         }
 
         base.Dispose(disposing);
     }
 
-    private void Flush()
+    private void WriteBatch(IReadOnlyList<ResetRequest> requests) => Run(() =>
     {
-        if (_batch.IsEmpty)
+        foreach (var result in ResolveVault().ResetCredentials(requests))
         {
-            return;
-        }
-
-        var requests = _batch.Take();
-        try
-        {
-            var results = ResolveVault().ResetCredentials(requests);
-            for (var i = 0; i < results.Count; i++)
+            if (result.Error is { } error)
             {
-                if (results[i].Error is { } error)
-                {
-                    WriteError(error);
-                }
-                else
-                {
-                    _count++;
-                    if (PassThru)
-                    {
-                        WriteObject(results[i].Value);
-                    }
-                }
+                WriteError(error);
+            }
+            else if (PassThru)
+            {
+                WriteObject(result.Value);
             }
         }
-        catch (PassManException e)
-        {
-            WriteError(e);
-        }
-        finally
-        {
-            DisposeValues(requests);
-        }
-    }
+    });
 
     private ResetRequest NewRequest(CredentialState state)
     {
@@ -305,13 +282,10 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
         _ => "password",
     };
 
-    private static void DisposeValues(IEnumerable<ResetRequest> requests)
+    private static void Release(ResetRequest request)
     {
-        foreach (var request in requests)
-        {
-            request.Value?.Dispose();
-            request.Key?.Dispose();
-        }
+        request.Value?.Dispose();
+        request.Key?.Dispose();
     }
 }
 

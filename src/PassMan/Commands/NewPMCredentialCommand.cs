@@ -26,8 +26,11 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     private const string NameSet = "AccountName";
     private const string ActivityName = "New-PMCredential";
 
-    private readonly BatchBuffer<(NewCredentialRequest Request, string Name)> _batch = new();
+    private readonly BatchBuffer<(NewCredentialRequest Request, string Name)> _batch;
     private int _done;
+
+    /// <summary>Creates the command.</summary>
+    public NewPMCredentialCommand() => _batch = new(WriteBatch, item => Release(item.Request));
 
     /// <summary>Accounts from Get-PMAccount that get the new credential.</summary>
     [Parameter(ParameterSetName = AccountSet, Mandatory = true, ValueFromPipeline = true)]
@@ -104,7 +107,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
-        Flush();
+        _batch.Flush();
         WriteProgress(new ProgressRecord(1, ActivityName, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
@@ -113,7 +116,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     {
         if (disposing)
         {
-            DisposeValues(_batch.Take());
+            _batch.Dispose();
         }
 
         base.Dispose(disposing);
@@ -214,60 +217,38 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
                         : new PasswordGenerator(settings).Generate(),
                 null,
                 status);
-        if (_batch.Add((request, name)))
-        {
-            Flush();
-        }
+        _batch.Add((request, name));
     }
 
-    private void Flush()
+    private void WriteBatch(IReadOnlyList<(NewCredentialRequest Request, string Name)> items) => Run(() =>
     {
-        if (_batch.IsEmpty)
+        var vault = ResolveVault();
+        var results = vault.AddCredentials(items.Select(item => item.Request).ToList());
+        for (var i = 0; i < results.Count; i++)
         {
-            return;
-        }
-
-        var items = _batch.Take();
-        try
-        {
-            var vault = ResolveVault();
-            var results = vault.AddCredentials(items.Select(item => item.Request).ToList());
-            for (var i = 0; i < results.Count; i++)
+            if (results[i].Error is { } error)
             {
-                if (results[i].Error is { } error)
-                {
-                    WriteError(error);
-                    continue;
-                }
+                WriteError(error);
+                continue;
+            }
 
-                _done++;
-                WriteVerbose($"{items[i].Name}: stored the {Describe(items[i].Request)}.");
-                if (PassThru)
-                {
-                    TryRun(() => WriteObject(vault.GetAccount(items[i].Request.Account)));
-                }
+            _done++;
+            WriteVerbose($"{items[i].Name}: stored the {Describe(items[i].Request)}.");
+            if (PassThru)
+            {
+                var account = items[i].Request.Account;
+                TryRun(() => WriteObject(vault.GetAccount(account)));
             }
         }
-        catch (PassManException e)
-        {
-            WriteError(e);
-        }
-        finally
-        {
-            DisposeValues(items);
-        }
-    }
+    });
 
     private static string Describe(NewCredentialRequest request) =>
         request.Key is { } key ? $"{key.KeyType} key {key.Fingerprint}" : request.Type.ToString();
 
-    private static void DisposeValues(IEnumerable<(NewCredentialRequest Request, string Name)> items)
+    private static void Release(NewCredentialRequest request)
     {
-        foreach (var (request, _) in items)
-        {
-            request.Value?.Dispose();
-            request.Key?.Dispose();
-        }
+        request.Value?.Dispose();
+        request.Key?.Dispose();
     }
 
     private string Describe(PolicySettings settings) => CredentialType == CredentialType.SshKey

@@ -12,7 +12,10 @@ namespace PassMan.Commands;
 [OutputType(typeof(Target))]
 public sealed class NewPMTargetCommand : PassManCmdlet
 {
-    private readonly BatchBuffer<TargetSpec> _batch = new();
+    private readonly BatchBuffer<TargetSpec> _batch;
+
+    /// <summary>Creates the command.</summary>
+    public NewPMTargetCommand() => _batch = new(WriteBatch);
 
     /// <summary>The target's name, unique without regard to case.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -50,26 +53,14 @@ public sealed class NewPMTargetCommand : PassManCmdlet
             return;
         }
 
-        var spec = new TargetSpec(Name, HostName, port, Platform, HostKeyFingerprint, NullIfEmpty(Description));
-        if (_batch.Add(spec))
-        {
-            Flush();
-        }
+        _batch.Add(new TargetSpec(Name, HostName, port, Platform, HostKeyFingerprint, NullIfEmpty(Description)));
     }
 
     /// <inheritdoc/>
-    protected override void EndProcessing() => Flush();
+    protected override void EndProcessing() => _batch.Flush();
 
-    private void Flush()
-    {
-        if (_batch.IsEmpty)
-        {
-            return;
-        }
-
-        var specs = _batch.Take();
+    private void WriteBatch(IReadOnlyList<TargetSpec> specs) =>
         Run(() => WriteResults(ResolveVault().NewTargets(specs), specs, spec => spec.Name));
-    }
 }
 
 /// <summary>

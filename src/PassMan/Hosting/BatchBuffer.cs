@@ -9,7 +9,11 @@ namespace PassMan.Commands.Hosting;
 /// after their batch has committed, so nothing is reported as done before it is durable; one
 /// commit per batch instead of per item is what makes onboarding thousands of rows fast.
 /// </summary>
-internal sealed class BatchBuffer<TItem>
+/// <remarks>
+/// Items that hold secrets are released once their batch is written, and, when the pipeline is
+/// stopped before that, when the buffer is disposed.
+/// </remarks>
+internal sealed class BatchBuffer<TItem> : IDisposable
 {
     /// <summary>The most items in one transaction.</summary>
     public const int MaxItems = 500;
@@ -19,9 +23,18 @@ internal sealed class BatchBuffer<TItem>
 
     private readonly List<TItem> _items = new();
     private readonly Stopwatch _age = new();
+    private readonly Action<IReadOnlyList<TItem>> _write;
+    private readonly Action<TItem>? _release;
 
-    /// <summary>Adds an item; returns whether the batch is due to be written.</summary>
-    public bool Add(TItem item)
+    /// <summary>Creates a buffer that hands each batch to <paramref name="write"/>.</summary>
+    public BatchBuffer(Action<IReadOnlyList<TItem>> write, Action<TItem>? release = null)
+    {
+        _write = write;
+        _release = release;
+    }
+
+    /// <summary>Adds an item, and writes the batch when it is full or its first item has waited long enough.</summary>
+    public void Add(TItem item)
     {
         if (_items.Count == 0)
         {
@@ -29,17 +42,49 @@ internal sealed class BatchBuffer<TItem>
         }
 
         _items.Add(item);
-        return _items.Count >= MaxItems || _age.Elapsed >= MaxDelay;
+        if (_items.Count >= MaxItems || _age.Elapsed >= MaxDelay)
+        {
+            Flush();
+        }
     }
 
-    /// <summary>Takes the collected items, leaving the buffer empty.</summary>
-    public IReadOnlyList<TItem> Take()
+    /// <summary>Writes the items collected so far, if any.</summary>
+    public void Flush()
     {
+        if (_items.Count == 0)
+        {
+            return;
+        }
+
         var items = _items.ToArray();
         _items.Clear();
-        return items;
+        try
+        {
+            _write(items);
+        }
+        finally
+        {
+            Release(items);
+        }
     }
 
-    /// <summary>Whether items are waiting.</summary>
-    public bool IsEmpty => _items.Count == 0;
+    /// <summary>Releases the items never written.</summary>
+    public void Dispose()
+    {
+        Release(_items);
+        _items.Clear();
+    }
+
+    private void Release(IEnumerable<TItem> items)
+    {
+        if (_release is null)
+        {
+            return;
+        }
+
+        foreach (var item in items)
+        {
+            _release(item);
+        }
+    }
 }
