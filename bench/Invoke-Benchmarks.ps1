@@ -11,12 +11,20 @@ Figures:
   Listing     Get-PMAccount | Measure-Object over a vault built once, before any timed run.
               Baseline: as many plain objects (pscustomobject, twelve properties like an account)
               piped to Measure-Object.
+  Reset       Get-PMAccount | Reset-PMCredential -Generate -ChangeOnTarget:$false -Force: a new
+              generated password for every account, in the vault only. The vault, whose accounts each
+              hold a password, is built once (New-ResetVault.ps1); every run, baseline runs too, gets
+              its own copy of it, since a reset changes it.
+              Baseline, the floor: Get-PMAccount | Out-Null over such a copy, then sqlite3 giving as
+              many credential rows a random blob in one transaction, with the vault's journal_mode WAL
+              and synchronous FULL. It needs the sqlite3 shell: when that is missing, the bench installs
+              Debian's package sqlite3 with apt-get if it runs as root, and otherwise stops.
 
 Each run, warm-up included, is its own pwsh process (Measure-Run.ps1), which times the pipeline alone
 and reads its peak resident set size. For every figure and side there is one warm-up run, thrown
-away, then -Runs timed runs, alternating PassMan and baseline so that drift in the machine's state
-touches both alike. The table shows medians and the ratio PassMan/baseline. Nothing here asserts a
-time: the numbers are for reading.
+away, then -Runs timed runs (-ResetRuns for the reset, whose runs take seconds each), alternating
+PassMan and baseline so that drift in the machine's state touches both alike. The table shows
+medians and the ratio PassMan/baseline. Nothing here asserts a time: the numbers are for reading.
 
 .EXAMPLE
 dotnet pwsh ./build.ps1 Bench
@@ -42,6 +50,13 @@ param(
     [ValidateRange(1, 10000000)]
     [int] $ListingAccounts = 100000,
 
+    [ValidateRange(1, 10000000)]
+    [int] $ResetAccounts = 10000,
+
+    # Timed runs per side of the reset figure: at 10,000 accounts a PassMan run takes seconds.
+    [ValidateRange(1, 99)]
+    [int] $ResetRuns = 5,
+
     [ValidateRange(1, 999)]
     [int] $TargetCount = 50
 )
@@ -58,6 +73,34 @@ function Get-PwshCommand {
         return $process, (Join-Path $PSHOME 'pwsh.dll')
     }
     return , $process
+}
+
+function Get-Sqlite3Path {
+    # The sqlite3 shell that the reset baseline runs. When it is missing, root on a machine with apt-get
+    # installs Debian's package sqlite3; anyone else is told which package to install.
+    $found = Get-Command -Name sqlite3 -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if ($found) {
+        return $found.Source
+    }
+
+    $aptGet = Get-Command -Name apt-get -CommandType Application -ErrorAction Ignore
+    $isRoot = ($IsLinux -or $IsMacOS) -and (& id -u) -eq '0'
+    if (-not ($aptGet -and $isRoot)) {
+        throw ('The reset baseline needs the sqlite3 command-line shell, which is not on PATH. Install the ' +
+            'package sqlite3 (on Debian or Ubuntu: apt-get install sqlite3), then run the bench again.')
+    }
+
+    Write-Host 'sqlite3 is missing: installing the Debian package sqlite3 with apt-get (running as root).'
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    & apt-get update -q | Out-Host
+    if ($LASTEXITCODE -eq 0) {
+        & apt-get install -y -q sqlite3 | Out-Host
+    }
+    $found = Get-Command -Name sqlite3 -CommandType Application -ErrorAction Ignore | Select-Object -First 1
+    if ($LASTEXITCODE -ne 0 -or -not $found) {
+        throw 'apt-get could not install the package sqlite3, which the reset baseline needs.'
+    }
+    $found.Source
 }
 
 function Invoke-ChildScript {
@@ -107,23 +150,25 @@ function Measure-Side {
 }
 
 function Measure-Figure {
-    # The warm-up run of each side, then $Runs runs of each, alternating; returns the medians.
+    # The warm-up run of each side, then $RunCount runs of each, alternating; returns the medians.
+    # Each side's parameters come from a script block, called once per run: a run that changes its
+    # vault needs a vault of its own.
     param(
         [Parameter(Mandatory)] [string] $Figure,
         [Parameter(Mandatory)] [scriptblock] $PassManParameters,
-        [Parameter(Mandatory)] [hashtable] $BaselineParameters,
-        [Parameter(Mandatory)] [long] $ExpectedCount
+        [Parameter(Mandatory)] [scriptblock] $BaselineParameters,
+        [Parameter(Mandatory)] [long] $ExpectedCount,
+        [int] $RunCount = $Runs
     )
 
     $results = @{
         PassMan  = [Collections.Generic.List[object]]::new()
         Baseline = [Collections.Generic.List[object]]::new()
     }
-    for ($run = 0; $run -le $Runs; $run++) {
-        $label = if ($run -eq 0) { 'warm-up' } else { "run $run/$Runs" }
+    for ($run = 0; $run -le $RunCount; $run++) {
+        $label = if ($run -eq 0) { 'warm-up' } else { "run $run/$RunCount" }
         foreach ($side in 'PassMan', 'Baseline') {
-            # PassMan's parameters come from a script block: an onboarding run needs a vault of its own.
-            $parameters = if ($side -eq 'PassMan') { & $PassManParameters } else { $BaselineParameters }
+            $parameters = if ($side -eq 'PassMan') { & $PassManParameters } else { & $BaselineParameters }
             $result = Measure-Side -Figure $Figure -Side $side -Parameters $parameters `
                 -ExpectedCount $ExpectedCount -Label $label
             if ($run -gt 0) {
@@ -137,6 +182,7 @@ function Measure-Figure {
         BaselineSeconds = Get-Median $results.Baseline.Seconds
         PassManMiB      = Get-Median $results.PassMan.PeakMiB
         BaselineMiB     = Get-Median $results.Baseline.PeakMiB
+        Runs            = $RunCount
     }
 }
 
@@ -156,7 +202,8 @@ function New-Row {
         [Parameter(Mandatory)] [string] $Figure,
         [Parameter(Mandatory)] [double] $PassMan,
         [Parameter(Mandatory)] [double] $Baseline,
-        [Parameter(Mandatory)] [ValidateSet('s', 'MiB')] [string] $Unit
+        [Parameter(Mandatory)] [ValidateSet('s', 'MiB')] [string] $Unit,
+        [int] $RunCount = $Runs
     )
 
     $format = if ($Unit -eq 's') { '{0:n3} s' } else { '{0:n0} MiB' }
@@ -165,7 +212,7 @@ function New-Row {
         PassMan            = $format -f $PassMan
         Baseline           = $format -f $Baseline
         'PassMan/baseline' = '{0:n2}' -f ($PassMan / $Baseline)
-        Runs               = "$Runs + 1 warm-up"
+        Runs               = "$RunCount + 1 warm-up"
     }
 }
 
@@ -224,6 +271,9 @@ $Work = Join-Path ([IO.Path]::GetTempPath()) "passman-bench-$([guid]::NewGuid().
 $null = New-Item -ItemType Directory -Path $Work
 
 try {
+    # First, so that a machine without sqlite3 stops before anything long has run.
+    $sqlite3 = Get-Sqlite3Path
+
     Write-Host "Preparing the inputs in $Work"
 
     # The onboarding baseline. Import-Csv into a no-op *compiled* cmdlet that declares New-PMAccount's
@@ -250,31 +300,70 @@ try {
         TargetCount = $TargetCount
     }
 
+    $resetCsv = Join-Path $Work 'reset.csv'
+    New-BenchAccountCsv -Path $resetCsv -Count $ResetAccounts -TargetCount $TargetCount
+    $resetFolder = Join-Path $Work 'reset'
+    $resetPrepared = Join-Path $resetFolder 'prepared.db'
+    $null = New-Item -ItemType Directory -Path $resetFolder
+    Invoke-ChildScript -Name 'New-ResetVault.ps1' -Parameters @{
+        ModulePath   = $ModulePath
+        VaultPath    = (Join-Path $resetFolder 'vault.db')
+        PreparedPath = $resetPrepared
+        CsvPath      = $resetCsv
+        TargetCount  = $TargetCount
+    }
+
     Write-Host 'Measuring (each line is one pwsh process; times are of the pipeline alone)'
     $onboarding = Measure-Figure -Figure 'Onboarding' -ExpectedCount $OnboardingAccounts -PassManParameters {
         $folder = Join-Path $Work "onboarding-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
         $null = New-Item -ItemType Directory -Path $folder
         @{ CsvPath = $onboardingCsv; VaultPath = (Join-Path $folder 'vault.db'); TargetCount = $TargetCount }
-    } -BaselineParameters @{ CsvPath = $onboardingCsv; BaselineAssemblyPath = $baselineAssembly }
+    } -BaselineParameters { @{ CsvPath = $onboardingCsv; BaselineAssemblyPath = $baselineAssembly } }
 
     $listing = Measure-Figure -Figure 'Listing' -ExpectedCount $ListingAccounts -PassManParameters {
         @{ VaultPath = $listingVault }
-    } -BaselineParameters @{ Count = $ListingAccounts; TargetCount = $TargetCount }
+    } -BaselineParameters { @{ Count = $ListingAccounts; TargetCount = $TargetCount } }
+
+    # A reset changes its vault, so every run, on either side, gets a fresh copy of the prepared one, made
+    # here outside the timed part. It is a plain copy of a closed file at a new path, naming the prepared
+    # vault's key file by its absolute path. The previous run's copy goes: only one is on disk at a time.
+    $script:resetCopy = $null
+    $newResetCopy = {
+        if ($script:resetCopy) {
+            Remove-Item -LiteralPath (Split-Path -Parent $script:resetCopy) -Recurse -Force
+        }
+        $folder = Join-Path $Work "reset-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+        $null = New-Item -ItemType Directory -Path $folder
+        $script:resetCopy = Join-Path $folder 'vault.db'
+        Copy-Item -LiteralPath $resetPrepared -Destination $script:resetCopy
+        @{ VaultPath = $script:resetCopy; Count = $ResetAccounts }
+    }
+    $reset = Measure-Figure -Figure 'Reset' -ExpectedCount $ResetAccounts -RunCount $ResetRuns `
+        -PassManParameters $newResetCopy -BaselineParameters { (& $newResetCopy) + @{ Sqlite3Path = $sqlite3 } }
 
     $onboarded = '{0:n0}' -f $OnboardingAccounts
     $listed = '{0:n0}' -f $ListingAccounts
+    $resetCount = '{0:n0}' -f $ResetAccounts
     $rows = @(
         New-Row "Onboarding $onboarded accounts: time" $onboarding.PassManSeconds $onboarding.BaselineSeconds 's'
         New-Row "Onboarding $onboarded accounts: peak memory" $onboarding.PassManMiB $onboarding.BaselineMiB 'MiB'
         New-Row "Listing $listed accounts: time" $listing.PassManSeconds $listing.BaselineSeconds 's'
         New-Row "Listing $listed accounts: peak memory" $listing.PassManMiB $listing.BaselineMiB 'MiB'
+        New-Row "Reset $resetCount passwords, vault only: time" $reset.PassManSeconds $reset.BaselineSeconds 's' `
+            -RunCount $reset.Runs
+        New-Row "Reset $resetCount passwords, vault only: peak memory" $reset.PassManMiB $reset.BaselineMiB 'MiB' `
+            -RunCount $reset.Runs
     )
     $notes = @(
         "Onboarding: Import-Csv | New-PMAccount into a fresh key-file vault with $TargetCount targets per run."
         'Onboarding baseline: Import-Csv | Skip-BenchAccount, a compiled no-op with the same parameter binding.'
         "Listing: Get-PMAccount | Measure-Object over one vault of $listed accounts."
         "Listing baseline: $listed pscustomobjects with an account's 12 properties, in memory, | Measure-Object."
-        "Medians of $Runs runs per side after one warm-up run; each run is a fresh pwsh with PassMan imported."
+        "Reset: Get-PMAccount | Reset-PMCredential -Generate -ChangeOnTarget:`$false -Force, $resetCount passwords."
+        'Reset, both sides: each run has its own copy of one prepared vault, opened and checked before the clock.'
+        "Reset baseline (floor): Get-PMAccount | Out-Null, then sqlite3 updates $resetCount rows with randomblob(64)."
+        "Reset baseline: the update is one transaction on the run's copy, WAL and synchronous FULL as PassMan writes."
+        "Medians of $Runs runs per side, $ResetRuns for the reset, after one warm-up run; each run is a fresh pwsh."
         'Times are of the pipeline alone, its first call in the process included (JIT, opening the vault).'
         "Peak memory is the run's peak resident set size (VmHWM): the whole pwsh process."
         ('Measured {0:yyyy-MM-dd} on {1}, {2} cores, PowerShell {3}.' -f [datetime]::UtcNow,

@@ -15,7 +15,7 @@ share and the difference between them is the work itself.
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)]
-    [ValidateSet('Onboarding', 'Listing')]
+    [ValidateSet('Onboarding', 'Listing', 'Reset')]
     [string] $Figure,
 
     [Parameter(Mandatory)]
@@ -31,7 +31,8 @@ param(
     # Onboarding: the CSV of accounts to import.
     [string] $CsvPath,
 
-    # Onboarding, PassMan: the new vault to create; Listing, PassMan: the vault to list.
+    # Onboarding, PassMan: the new vault to create; Listing, PassMan: the vault to list; Reset, both
+    # sides: this run's own copy of the prepared vault.
     [string] $VaultPath,
 
     # Onboarding, PassMan: how many targets to create before the import; Listing, Baseline: how many
@@ -41,8 +42,11 @@ param(
     # Onboarding, Baseline: the compiled no-op cmdlet Skip-BenchAccount.
     [string] $BaselineAssemblyPath,
 
-    # Listing, Baseline: how many plain objects to pipe.
-    [int] $Count
+    # Listing, Baseline: how many plain objects to pipe; Reset: how many passwords the vault holds.
+    [int] $Count,
+
+    # Reset, Baseline: the sqlite3 command-line shell.
+    [string] $Sqlite3Path
 )
 
 Set-StrictMode -Version Latest
@@ -50,6 +54,21 @@ $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1')
 
 Import-Module $ModulePath
+
+function Open-BenchCopy {
+    # Makes a run's copy of the prepared vault this session's vault, before the clock starts, and
+    # stops unless it opened with the key file and holds the $Count passwords: a reset must not run
+    # on any other vault, and a copy that does not open measures nothing.
+    param(
+        [Parameter(Mandatory)] [string] $Path,
+        [Parameter(Mandatory)] [int] $Count
+    )
+
+    $vault = Unlock-PMVault -Path $Path -PassThru
+    if ($vault.IsLocked -or $vault.CredentialCount -ne $Count) {
+        throw "The copy '$Path' did not open with its key file, or does not hold $Count credentials."
+    }
+}
 
 switch ("$Figure/$Side") {
     'Onboarding/PassMan' {
@@ -110,6 +129,40 @@ switch ("$Figure/$Side") {
         $handled = ($objects | Measure-Object).Count
         $clock.Stop()
         $peak = Get-PeakMemoryMiB
+    }
+    'Reset/PassMan' {
+        Open-BenchCopy -Path $VaultPath -Count $Count
+
+        $clock = Start-BenchClock
+        Get-PMAccount | Reset-PMCredential -Generate -ChangeOnTarget:$false -Force
+        $clock.Stop()
+        $peak = Get-PeakMemoryMiB
+
+        # Every password was Unknown; a vault-only reset leaves it NotInSync. A reset that failed has
+        # stopped this script already (errors stop it), so these are the resets that were reported durable.
+        $handled = (Get-PMAccount -Status NotInSync | Measure-Object).Count
+    }
+    'Reset/Baseline' {
+        # The floor: the same accounts streamed to nothing, then as many rows as there are passwords
+        # given a new random blob in one durable transaction, with the vault's journal mode and
+        # synchronous setting. The UPDATE runs on this run's copy of the vault, on the credential rows
+        # a reset rewrites. Starting sqlite3 is timed too; its memory is its own process's, not counted.
+        Open-BenchCopy -Path $VaultPath -Count $Count
+        $sql = 'PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; BEGIN; ' +
+            "UPDATE credentials SET secret = randomblob(64) WHERE credential_type = 'Password'; " +
+            'SELECT changes(); COMMIT;'
+
+        $clock = Start-BenchClock
+        Get-PMAccount | Out-Null
+        $output = & $Sqlite3Path -batch -cmd '.timeout 10000' $VaultPath $sql
+        $exitCode = $LASTEXITCODE
+        $clock.Stop()
+        $peak = Get-PeakMemoryMiB
+
+        if ($exitCode -ne 0) {
+            throw "sqlite3 failed with exit code $exitCode."
+        }
+        $handled = [long]@($output)[-1]
     }
 }
 
