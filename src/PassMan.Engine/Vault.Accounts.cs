@@ -39,7 +39,7 @@ public sealed partial class Vault
     public Account GetAccount(AccountRef account)
     {
         var record = RequireAccount(account);
-        return ToAccount(_store.ListAccounts(new AccountFilter(Id: record.Id)).Single());
+        return ToAccount(_store.FindAccountView(record.Id)!);
     }
 
     /// <summary>Changes an account's policy, reconcile account or description.</summary>
@@ -67,7 +67,7 @@ public sealed partial class Vault
         };
 
         _store.UpdateAccount(updated);
-        var view = _store.ListAccounts(new AccountFilter(Id: updated.Id)).Single();
+        var view = _store.FindAccountView(updated.Id)!;
         Audit(AuditActions.AccountChanged, view.TargetName, view.Account.UserName, DescribeChange(change));
         return ToAccount(view);
     });
@@ -274,7 +274,7 @@ public sealed partial class Vault
             key?.Fingerprint,
             Version: 1,
             mac,
-            Environment.UserName));
+            s_osUser.Value));
         _store.UpdateAccount(account with { Status = StatusOf(_store.ListCredentials(account.Id)), ModifiedUtc = now });
         return id;
     }

@@ -192,7 +192,7 @@ public sealed partial class Vault
                 Fingerprint = request.Key?.Fingerprint ?? credential.Fingerprint,
                 Version = credential.Version + 1,
                 ValueMac = mac,
-                ChangedBy = Environment.UserName,
+                ChangedBy = s_osUser.Value,
             };
             _store.UpdateCredential(updated);
             var accountStatus = StatusOf(_store.ListCredentials(record.Id));

@@ -18,6 +18,9 @@ public sealed partial class Vault : IDisposable
 {
     private const string CredentialSecretField = "credential.secret";
 
+    // Environment.UserName reads the user database on every call; the process's user does not change.
+    private static readonly Lazy<string> s_osUser = new(() => Environment.UserName);
+
     private readonly IVaultStore _store;
     private VaultHeader _header;
     private KeyRing? _keys;
@@ -456,7 +459,7 @@ public sealed partial class Vault : IDisposable
         var unsigned = new AuditRecord(
             (head?.Sequence ?? 0) + 1,
             DateTimeOffset.UtcNow,
-            Environment.UserName,
+            s_osUser.Value,
             Environment.MachineName,
             action,
             target,

@@ -64,6 +64,9 @@ public interface IVaultStore : IDisposable
     /// <summary>Finds an account by id.</summary>
     AccountRecord? FindAccount(Guid accountId);
 
+    /// <summary>One account with its names and summaries, read on the store's own connection.</summary>
+    AccountView? FindAccountView(Guid accountId);
+
     /// <summary>Lists accounts in target and user-name order, filtered in the database.</summary>
     IEnumerable<AccountView> ListAccounts(AccountFilter filter);
 

@@ -24,6 +24,7 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
     private const string ActivityName = "Reset-PMCredential";
 
     private readonly BatchBuffer<ResetRequest> _batch;
+    private readonly PasswordGenerators _generators = new();
 
     /// <summary>Creates the command.</summary>
     public ResetPMCredentialCommand() => _batch = new(WriteBatch, Release);
@@ -183,7 +184,7 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
         {
             value = state.Type == CredentialType.Pin
                 ? PasswordGenerator.GeneratePin(state.Policy.PinLength)
-                : new PasswordGenerator(state.Policy).Generate();
+                : _generators.Password(state.Policy);
         }
         else
         {

@@ -27,6 +27,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     private const string ActivityName = "New-PMCredential";
 
     private readonly BatchBuffer<(NewCredentialRequest Request, string Name)> _batch;
+    private readonly PasswordGenerators _generators = new();
     private int _done;
 
     /// <summary>Creates the command.</summary>
@@ -163,7 +164,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
 
         using var secret = CredentialType == CredentialType.Pin
             ? PasswordGenerator.GeneratePin(settings.PinLength)
-            : new PasswordGenerator(settings).Generate();
+            : _generators.Password(settings);
         WriteVerbose($"Generated a {CredentialType} from the policy '{policyName}'.");
         WriteObject(ToSecureString(secret));
     }
@@ -214,7 +215,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
                     ? Given(Value)
                     : CredentialType == CredentialType.Pin
                         ? PasswordGenerator.GeneratePin(settings.PinLength)
-                        : new PasswordGenerator(settings).Generate(),
+                        : _generators.Password(settings),
                 null,
                 status);
         _batch.Add((request, name));

@@ -32,7 +32,20 @@ public sealed partial class SqliteVaultStore
         ("$id", Text(accountId)));
 
     /// <inheritdoc/>
+    public AccountView? FindAccountView(Guid accountId)
+    {
+        var (sql, parameters) = AccountQuery(new AccountFilter(Id: accountId));
+        return Single(sql, ReadAccountView, parameters);
+    }
+
+    /// <inheritdoc/>
     public IEnumerable<AccountView> ListAccounts(AccountFilter filter)
+    {
+        var (sql, parameters) = AccountQuery(filter);
+        return Stream(sql, parameters, ReadAccountView);
+    }
+
+    private static (string Sql, (string, object?)[] Parameters) AccountQuery(AccountFilter filter)
     {
         // Only the filters given become conditions, so that SQLite can plan each with its index.
         var sql = new StringBuilder(
@@ -90,15 +103,17 @@ public sealed partial class SqliteVaultStore
         }
 
         sql.Append(" ORDER BY t.name_key, a.user_key");
-        return Stream(sql.ToString(), parameters.ToArray(), reader => new AccountView(
-            ReadAccount(reader),
-            reader.GetString(9),
-            reader.GetString(10),
-            OptionalText(reader, 11),
-            OptionalText(reader, 12) ?? string.Empty,
-            OptionalTime(reader, 13),
-            OptionalTime(reader, 14)));
+        return (sql.ToString(), parameters.ToArray());
     }
+
+    private static AccountView ReadAccountView(SqliteDataReader reader) => new(
+        ReadAccount(reader),
+        reader.GetString(9),
+        reader.GetString(10),
+        OptionalText(reader, 11),
+        OptionalText(reader, 12) ?? string.Empty,
+        OptionalTime(reader, 13),
+        OptionalTime(reader, 14));
 
     /// <inheritdoc/>
     public void InsertAccount(AccountRecord account) => Write(
