@@ -107,6 +107,8 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord() => Run(() =>
     {
+        // Read here for the warning and the confirmation; the batch reads it again in its
+        // transaction, which is what the reset relies on.
         var vault = ResolveVault();
         var state = vault.GetCredentialState(Identity, CredentialType, SshKeyType);
         var name = $"{state.Target} / {state.UserName}";

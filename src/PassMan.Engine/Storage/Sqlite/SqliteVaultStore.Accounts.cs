@@ -155,20 +155,7 @@ public sealed partial class SqliteVaultStore
         VALUES ($id, $account, $type, $keyType, $secret, $status, $created, $changed, $verified, $publicKey,
                 $fingerprint, $version, $mac, $by)
         """,
-        ("$id", Text(credential.Id)),
-        ("$account", Text(credential.AccountId)),
-        ("$type", credential.Type.ToString()),
-        ("$keyType", credential.KeyType),
-        ("$secret", credential.Secret),
-        ("$status", credential.Status?.ToString()),
-        ("$created", Text(credential.CreatedUtc)),
-        ("$changed", Text(credential.ChangedUtc)),
-        ("$verified", Text(credential.VerifiedUtc)),
-        ("$publicKey", credential.PublicKey),
-        ("$fingerprint", credential.Fingerprint),
-        ("$version", credential.Version),
-        ("$mac", credential.ValueMac),
-        ("$by", credential.ChangedBy));
+        CredentialParameters(credential));
 
     /// <inheritdoc/>
     public void UpdateCredential(CredentialRecord credential) => Write(
@@ -178,16 +165,7 @@ public sealed partial class SqliteVaultStore
                                value_mac = $mac, changed_by = $by
         WHERE id = $id
         """,
-        ("$id", Text(credential.Id)),
-        ("$secret", credential.Secret),
-        ("$status", credential.Status?.ToString()),
-        ("$changed", Text(credential.ChangedUtc)),
-        ("$verified", Text(credential.VerifiedUtc)),
-        ("$publicKey", credential.PublicKey),
-        ("$fingerprint", credential.Fingerprint),
-        ("$version", credential.Version),
-        ("$mac", credential.ValueMac),
-        ("$by", credential.ChangedBy));
+        CredentialParameters(credential));
 
     /// <inheritdoc/>
     public void InsertCredentialVersion(CredentialVersionRecord version) => Write(
@@ -258,6 +236,24 @@ public sealed partial class SqliteVaultStore
 
         return (IReadOnlyList<CredentialRecord>)credentials;
     });
+
+    private static (string, object?)[] CredentialParameters(CredentialRecord credential) =>
+    [
+        ("$id", Text(credential.Id)),
+        ("$account", Text(credential.AccountId)),
+        ("$type", credential.Type.ToString()),
+        ("$keyType", credential.KeyType),
+        ("$secret", credential.Secret),
+        ("$status", credential.Status?.ToString()),
+        ("$created", Text(credential.CreatedUtc)),
+        ("$changed", Text(credential.ChangedUtc)),
+        ("$verified", Text(credential.VerifiedUtc)),
+        ("$publicKey", credential.PublicKey),
+        ("$fingerprint", credential.Fingerprint),
+        ("$version", credential.Version),
+        ("$mac", credential.ValueMac),
+        ("$by", credential.ChangedBy),
+    ];
 
     private static (string, object?)[] AccountParameters(AccountRecord account) =>
     [
