@@ -265,7 +265,7 @@ public sealed partial class Vault
             account.Id,
             type,
             keyType,
-            SecretEnvelope.Seal(RequireKeys(), id, CredentialSecretField, secret),
+            SecretEnvelope.Seal(RequireKeys(), id, SecretField(account.Id, type, keyType), secret),
             stored,
             now,
             now,

@@ -74,7 +74,14 @@ public sealed partial class Vault
             previous = entry.Mac;
         }
 
-        if (head is null ? count != 0 : head.Sequence != count || !head.Mac.AsSpan().SequenceEqual(previous))
+        if (count == 0)
+        {
+            return new AuditVerification(0, 1, "the log is empty, but every vault's log begins with its creation");
+        }
+
+        if (head is null
+            || head.Sequence != count
+            || !head.Mac.AsSpan().SequenceEqual(AuditChain.HeadMac(key, count, previous)))
         {
             return new AuditVerification(
                 count,

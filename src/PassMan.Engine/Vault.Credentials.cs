@@ -12,7 +12,6 @@ namespace PassMan;
 /// <summary>The Reset Credentials and CheckOut jobs, inside the vault, and the credentials' history.</summary>
 public sealed partial class Vault
 {
-    private const string VersionSecretField = "credential.version.secret";
 
     private SecretBuffer? _historyKey;
 
@@ -54,7 +53,7 @@ public sealed partial class Vault
         var given = credential.Version;
         if (version is null || version == credential.Version)
         {
-            value = SecretEnvelope.Open(RequireKeys(), credential.Id, CredentialSecretField, credential.Secret);
+            value = SecretEnvelope.Open(RequireKeys(), credential.Id, SecretField(credential), credential.Secret);
         }
         else
         {
@@ -65,7 +64,7 @@ public sealed partial class Vault
                     $"{target}/{record.UserName} has no version {version} of its {Describe(type, keyType)}; "
                         + "Get-PMCredential -History lists them.",
                     version);
-            value = SecretEnvelope.Open(RequireKeys(), past.Id, VersionSecretField, past.Secret);
+            value = SecretEnvelope.Open(RequireKeys(), past.Id, VersionField(past), past.Secret);
             given = past.Version;
         }
 
@@ -163,28 +162,32 @@ public sealed partial class Vault
             using (var old = SecretEnvelope.Open(
                 RequireKeys(),
                 credential.Id,
-                CredentialSecretField,
+                SecretField(credential),
                 credential.Secret))
             {
                 var historyId = Guid.NewGuid();
-                _store.InsertCredentialVersion(new CredentialVersionRecord(
+                var history = new CredentialVersionRecord(
                     historyId,
                     credential.Id,
                     credential.Version,
-                    SecretEnvelope.Seal(RequireKeys(), historyId, VersionSecretField, old.Span),
+                    [],
                     credential.ValueMac,
                     credential.PublicKey,
                     credential.Fingerprint,
                     credential.ChangedUtc,
                     credential.ChangedBy,
-                    now));
+                    now);
+                _store.InsertCredentialVersion(history with
+                {
+                    Secret = SecretEnvelope.Seal(RequireKeys(), historyId, VersionField(history), old.Span),
+                });
             }
 
             // A vault-only change leaves the vault holding what the target does not have.
             var status = request.Type == CredentialType.Pin ? (AccountStatus?)null : AccountStatus.NotInSync;
             var updated = credential with
             {
-                Secret = SecretEnvelope.Seal(RequireKeys(), credential.Id, CredentialSecretField, secret.Span),
+                Secret = SecretEnvelope.Seal(RequireKeys(), credential.Id, SecretField(credential), secret.Span),
                 Status = status,
                 ChangedUtc = now,
                 VerifiedUtc = null,
@@ -238,6 +241,20 @@ public sealed partial class Vault
                 + (ofType.Count > 0 ? $"; it holds {string.Join(", ", ofType.Select(c => c.KeyType))}." : "."),
             $"{target}/{record.UserName}"), target);
     }
+
+    /// <summary>
+    /// The field a credential's value is sealed for: it names the account, the type and the key
+    /// type, so a ciphertext moved to another account or credential fails to open.
+    /// </summary>
+    private static string SecretField(Guid accountId, CredentialType type, string? keyType) =>
+        $"credential/{accountId:D}/{type}/{keyType}";
+
+    private static string SecretField(CredentialRecord credential) =>
+        SecretField(credential.AccountId, credential.Type, credential.KeyType);
+
+    /// <summary>The field a past value is sealed for: its credential and version.</summary>
+    private static string VersionField(CredentialVersionRecord version) =>
+        $"credential-version/{version.CredentialId:D}/{version.Version}";
 
     /// <summary>
     /// The keyed hash that the no-reuse rule compares: HMAC-SHA256 under a key derived for this

@@ -16,7 +16,6 @@ namespace PassMan;
 /// </summary>
 public sealed partial class Vault : IDisposable
 {
-    private const string CredentialSecretField = "credential.secret";
 
     // Environment.UserName reads the user database on every call; the process's user does not change.
     private static readonly Lazy<string> s_osUser = new(() => Environment.UserName);
@@ -249,12 +248,14 @@ public sealed partial class Vault : IDisposable
     public VaultBackup Backup(string destination, bool overwrite)
     {
         destination = VaultLocation.FullPath(destination);
-        if (VaultLocation.SamePath(destination, Path))
+        string[] ownFiles = [Path, Path + "-wal", Path + "-shm", Path + "-journal", KeyFilePath ?? Path];
+        if (ownFiles.Any(file => VaultLocation.SamePath(destination, file)))
         {
+            // Not even with -Force: replacing one of these would lose the vault or its only key.
             throw new PassManException(
                 ErrorIds.InvalidPath,
                 PassManErrorKind.InvalidArgument,
-                "A vault cannot be backed up onto itself; name another -Destination.",
+                "A vault cannot be backed up onto itself, its log files or its key file; name another -Destination.",
                 destination);
         }
 
@@ -286,7 +287,7 @@ public sealed partial class Vault : IDisposable
             PassManErrorKind.NotFound,
             $"The vault holds no credential with id {credentialId}.",
             credentialId);
-        return SecretEnvelope.Open(RequireKeys(), record.Id, CredentialSecretField, record.Secret);
+        return SecretEnvelope.Open(RequireKeys(), record.Id, SecretField(record), record.Secret);
     }
 
     /// <inheritdoc/>
@@ -456,6 +457,7 @@ public sealed partial class Vault : IDisposable
     {
         var key = _auditKey ??= AuditChain.DeriveKey(RequireKeys(), Id, _header.AuditKeyId);
         var head = _store.ReadAuditHead();
+        var previous = head is null ? null : _store.ReadLastAuditMac();
         var unsigned = new AuditRecord(
             (head?.Sequence ?? 0) + 1,
             DateTimeOffset.UtcNow,
@@ -468,7 +470,7 @@ public sealed partial class Vault : IDisposable
             errorId,
             details,
             []);
-        var mac = AuditChain.Mac(key, head?.Mac ?? AuditChain.Genesis(Id), unsigned);
-        _store.AppendAudit(unsigned with { Mac = mac });
+        var mac = AuditChain.Mac(key, previous ?? AuditChain.Genesis(Id), unsigned);
+        _store.AppendAudit(unsigned with { Mac = mac }, AuditChain.HeadMac(key, unsigned.Sequence, mac));
     }
 }

@@ -62,6 +62,34 @@ Describe 'New-PMAccount, Get-PMAccount, Set-PMAccount and Remove-PMAccount' {
             Get-PMAccount | Should -BeNullOrEmpty
         }
 
+        It 'refuses a row whose name is invalid Unicode with InvalidName, and creates the others' {
+            $rows = 'alice', "bad$([char]0xD800)", 'bob' |
+                ForEach-Object { [pscustomobject]@{ Target = 'web01'; UserName = $_ } }
+
+            $created = $rows | New-PMAccount -ErrorVariable failures -ErrorAction SilentlyContinue
+
+            $created.UserName | Should -Be 'alice', 'bob'
+            Get-ErrorId $failures[0] | Should -Be 'InvalidName'
+        }
+
+        It 'refuses an empty password, or one with a line break, with InvalidArgument' {
+            { New-PMAccount web01 empty -Password ([securestring]::new()) -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument,PassMan.Commands.NewPMAccountCommand'
+            { New-PMAccount web01 broken -Password (ConvertTo-TestSecureString "one`ntwo") -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument,PassMan.Commands.NewPMAccountCommand'
+            Get-PMAccount | Should -BeNullOrEmpty
+        }
+
+        It 'reports a row changed behind PassMan''s back with VaultCorrupt' {
+            $null = New-PMAccount web01 alice
+            Invoke-VaultSql $vaultPath "UPDATE accounts SET status = 'Bogus'"
+
+            $failure = { Get-PMAccount -ErrorAction Stop } | Should -Throw -PassThru
+
+            Get-ErrorId $failure | Should -Be 'VaultCorrupt'
+            $failure.CategoryInfo.Category | Should -Be 'InvalidData'
+        }
+
         It 'refuses a user name with control characters with InvalidName' {
             { New-PMAccount web01 "al`nice" -ErrorAction Stop } |
                 Should -Throw -ErrorId 'InvalidName,PassMan.Commands.NewPMAccountCommand'

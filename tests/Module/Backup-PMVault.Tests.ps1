@@ -71,6 +71,17 @@ Describe 'Backup-PMVault' {
             (Get-PMVault -Path $target).VaultId | Should -Be (Get-PMVault).VaultId
         }
 
+        It 'refuses the vault''s own key file and log files as the destination, even with -Force' {
+            $vault = Get-PMVault
+
+            foreach ($own in $vault.KeyFilePath, "$($vault.Path)-wal") {
+                { Backup-PMVault -Destination $own -Force -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'InvalidPath,PassMan.Commands.BackupPMVaultCommand'
+            }
+            Lock-PMVault
+            { Unlock-PMVault -Path $vault.Path -ErrorAction Stop } | Should -Not -Throw
+        }
+
         It 'writes nothing with -WhatIf' {
             Backup-PMVault -Destination (Join-Path $TestDrive 'whatif.db') -WhatIf
 

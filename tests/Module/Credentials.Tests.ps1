@@ -92,10 +92,14 @@ Describe 'Reset-PMCredential and Get-PMCredential' {
             ($results | Get-PMCredential).UserName | Should -Be 'alice', 'bob'
         }
 
-        It 'changes nothing with -WhatIf' {
+        It 'changes nothing with -WhatIf, nor with $WhatIfPreference and -Force' {
             $before = Get-VaultDump $vaultPath
 
             Get-PMAccount | Reset-PMCredential -Generate -ChangeOnTarget:$false -WhatIf
+            & {
+                $WhatIfPreference = $true
+                Get-PMAccount | Reset-PMCredential -Generate -ChangeOnTarget:$false -Force
+            }
 
             Get-VaultDump $vaultPath | Should -Be $before
         }
@@ -222,6 +226,18 @@ Describe 'Reset-PMCredential and Get-PMCredential' {
                 -ErrorVariable failures -ErrorAction SilentlyContinue
 
             Get-ErrorId $failures[0] | Should -Be 'OutFileExists'
+            Get-PMAuditLog -Action CredentialCheckedOut | Should -BeNullOrEmpty
+        }
+
+        It 'writes no checkout to the audit log when the key file''s folder does not exist' {
+            Get-PMAccount web01 alice |
+                New-PMCredential -CredentialType SshKey -SshKeyType ssh-ed25519 -ChangeOnTarget:$false
+            $missing = Join-Path $TestDrive 'no such folder/key'
+
+            Get-PMCredential web01 alice -CredentialType SshKey -SshKeyType ssh-ed25519 -OutFile $missing `
+                -ErrorVariable failures -ErrorAction SilentlyContinue
+
+            Get-ErrorId $failures[0] | Should -Be 'InvalidPath'
             Get-PMAuditLog -Action CredentialCheckedOut | Should -BeNullOrEmpty
         }
 

@@ -103,6 +103,26 @@ public sealed class AuditLogTests : System.IDisposable
     }
 
     [Fact]
+    public void A_tail_cut_off_with_the_head_moved_back_to_the_new_last_entry_is_found()
+    {
+        VaultFixtures.Tamper(_path, "DELETE FROM audit_log WHERE sequence = 5");
+        VaultFixtures.Tamper(
+            _path,
+            "UPDATE audit_head SET sequence = 4, mac = (SELECT mac FROM audit_log WHERE sequence = 4)");
+
+        AssertBrokenAt(5);
+    }
+
+    [Fact]
+    public void An_emptied_log_is_found()
+    {
+        VaultFixtures.Tamper(_path, "DELETE FROM audit_log");
+        VaultFixtures.Tamper(_path, "DELETE FROM audit_head");
+
+        AssertBrokenAt(1);
+    }
+
+    [Fact]
     public void Removing_an_account_keeps_its_entries()
     {
         using var vault = Vault.Open(_path);

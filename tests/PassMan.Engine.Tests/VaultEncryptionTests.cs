@@ -102,6 +102,27 @@ public sealed class VaultEncryptionTests
     }
 
     [Fact]
+    public void ReadCredential_fails_with_SecretTampered_when_a_credential_row_is_moved_to_another_account()
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("vault.db");
+        Guid id;
+        using (var vault = Vault.CreateWithKeyFile(path))
+        {
+            id = VaultFixtures.AddCredential(vault, Secret, "web01", "alice");
+            vault.NewAccount(new Model.AccountSpec("web01", "mallory"));
+        }
+
+        VaultFixtures.Tamper(
+            path,
+            "UPDATE credentials SET account_id = (SELECT id FROM accounts WHERE user_name = 'mallory') WHERE id = $id",
+            ("$id", id.ToString()));
+
+        using var reopened = Vault.Open(path);
+        VaultFixtures.Fails(ErrorIds.SecretTampered, () => reopened.ReadCredential(id).Dispose());
+    }
+
+    [Fact]
     public void Each_secret_is_sealed_with_its_own_nonce()
     {
         using var temp = new TempFolder();

@@ -30,6 +30,19 @@ internal static class AuditChain
         return genesis;
     }
 
+    /// <summary>
+    /// What the vault stores as the head: a MAC over the last entry's number and MAC, so that the
+    /// head cannot be moved back to an earlier entry without the key.
+    /// </summary>
+    public static byte[] HeadMac(SecretBuffer key, long sequence, ReadOnlySpan<byte> lastMac)
+    {
+        var data = new byte[4 + 8 + lastMac.Length];
+        "head"u8.CopyTo(data);
+        BinaryPrimitives.WriteInt64BigEndian(data.AsSpan(4, 8), sequence);
+        lastMac.CopyTo(data.AsSpan(12));
+        return HMACSHA256.HashData(key.Span, data);
+    }
+
     public static byte[] Mac(SecretBuffer key, ReadOnlySpan<byte> previous, AuditRecord entry)
     {
         return HMACSHA256.HashData(key.Span, Canonical(previous, entry));

@@ -83,7 +83,8 @@ internal static class KeyFile
         int read;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            // Unbuffered: the FileStream's own buffer would keep a copy of the key that nobody clears.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
             read = stream.ReadAtLeast(content.Span, content.Length, throwOnEndOfStream: false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -113,26 +113,36 @@ public sealed class SshKey : IDisposable
 
     internal static string ArmorEndLine => ArmorEnd;
 
+    /// <summary>PEM armour, built in pinned buffers: no string ever holds the key in base64.</summary>
     private static SecretBuffer Armor(byte[] raw)
     {
-        var base64 = Convert.ToBase64String(raw);
-        var text = new StringBuilder(ArmorBegin.Length + ArmorEnd.Length + base64.Length + (base64.Length / 70) + 4);
-        text.Append(ArmorBegin).Append('\n');
-        for (var i = 0; i < base64.Length; i += 70)
+        var base64Length = ((raw.Length + 2) / 3) * 4;
+        var chars = GC.AllocateArray<char>(base64Length, pinned: true);
+        try
         {
-            text.Append(base64, i, Math.Min(70, base64.Length - i)).Append('\n');
-        }
+            Convert.TryToBase64Chars(raw, chars, out _);
+            var lines = (base64Length + 69) / 70;
+            var armored = new SecretBuffer(ArmorBegin.Length + 1 + base64Length + lines + ArmorEnd.Length + 1);
+            var output = armored.Span;
+            var at = Encoding.ASCII.GetBytes(ArmorBegin + "\n", output);
+            for (var i = 0; i < base64Length; i += 70)
+            {
+                var line = Math.Min(70, base64Length - i);
+                for (var k = 0; k < line; k++)
+                {
+                    output[at++] = (byte)chars[i + k];
+                }
 
-        text.Append(ArmorEnd).Append('\n');
-        var bytes = new SecretBuffer(text.Length);
-        for (var i = 0; i < text.Length; i++)
+                output[at++] = (byte)'\n';
+            }
+
+            Encoding.ASCII.GetBytes(ArmorEnd + "\n", output[at..]);
+            return armored;
+        }
+        finally
         {
-            bytes.Span[i] = (byte)text[i];
+            Array.Clear(chars);
         }
-
-        // The StringBuilder's chunks held the key in base64; overwrite them before they are collected.
-        text.Clear().Append('\0', bytes.Length);
-        return bytes;
     }
 
     private static SshKey GenerateRsa(int bits, string comment)

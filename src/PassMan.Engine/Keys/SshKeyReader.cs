@@ -216,10 +216,11 @@ public static class SshKeyReader
     {
         // SSH.NET takes the passphrase as a string: a copy PassMan cannot clear, kept only for this call.
         var phrase = passphrase.ToString();
+        var copy = file.ToArray();
         Key key;
         try
         {
-            using var stream = new MemoryStream(file.ToArray());
+            using var stream = new MemoryStream(copy);
             key = new PrivateKeyFile(stream, phrase).Key;
         }
         catch (Exception e) when (e is SshException or InvalidOperationException or ArgumentException
@@ -230,6 +231,10 @@ public static class SshKeyReader
                 PassManErrorKind.AuthenticationFailed,
                 "The passphrase does not decrypt the private key, or the key is damaged.",
                 innerException: e);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(copy);
         }
 
         switch (key)
@@ -427,13 +432,21 @@ public static class SshKeyReader
             throw SshReader.Malformed("its closing line is missing");
         }
 
+        // Decoded from the text in place: a substring would be one more uncleared copy of the key.
+        var body = text.AsSpan(start, stop - start);
+        var decoded = new byte[body.Length];
         try
         {
-            return Convert.FromBase64String(text[start..stop]);
+            if (!Convert.TryFromBase64Chars(body, decoded, out var written))
+            {
+                throw SshReader.Malformed("its body is not base64");
+            }
+
+            return decoded[..written];
         }
-        catch (FormatException)
+        finally
         {
-            throw SshReader.Malformed("its body is not base64");
+            CryptographicOperations.ZeroMemory(decoded);
         }
     }
 

@@ -21,8 +21,18 @@ public static class Names
     public const int MaxDescriptionLength = 4096;
 
     /// <summary>The key under which a name is unique.</summary>
-    public static string Fold(string name) =>
-        name.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+    public static string Fold(string name)
+    {
+        try
+        {
+            return name.Normalize(NormalizationForm.FormKC).ToUpperInvariant().ToLowerInvariant();
+        }
+        catch (ArgumentException)
+        {
+            // Normalize refuses invalid UTF-16, such as a lone surrogate.
+            throw Invalid(Shorten(name), "A name cannot hold invalid Unicode (a lone surrogate character).");
+        }
+    }
 
     /// <summary>Fails with InvalidName unless <paramref name="value"/> is a usable name.</summary>
     public static string Require(string? value, string what, int maxLength = MaxNameLength)
@@ -39,6 +49,7 @@ public static class Names
                 $"A {what} name has at most {maxLength} characters; this one has {value.Length}.");
         }
 
+        Fold(value);
         if (HasControlCharacter(value))
         {
             throw Invalid(Shorten(value), $"A {what} name cannot hold control characters such as NUL, CR or LF.");

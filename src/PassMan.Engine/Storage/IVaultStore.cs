@@ -124,8 +124,11 @@ public interface IVaultStore : IDisposable
     /// <summary>Reads the head of the audit chain; null when the log is empty.</summary>
     AuditHead? ReadAuditHead();
 
-    /// <summary>Appends an audit entry and makes it the head, inside the current write scope.</summary>
-    void AppendAudit(Model.AuditRecord entry);
+    /// <summary>Reads the MAC of the last entry, which the next entry chains to; null when the log is empty.</summary>
+    byte[]? ReadLastAuditMac();
+
+    /// <summary>Appends an audit entry and stores <paramref name="headMac"/> as the head, in the write scope.</summary>
+    void AppendAudit(Model.AuditRecord entry, byte[] headMac);
 
     /// <summary>Lists audit entries in sequence order, filtered in the database.</summary>
     IEnumerable<Model.AuditRecord> ListAudit(AuditFilter filter);

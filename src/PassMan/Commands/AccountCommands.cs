@@ -49,7 +49,7 @@ public sealed class NewPMAccountCommand : PassManCmdlet
     public string? Description { get; set; }
 
     /// <inheritdoc/>
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Run(() =>
     {
         var action = Password is null ? "Create account" : "Create account with its password";
         if (!ShouldChange($"{Target}/{UserName}", action))
@@ -63,9 +63,9 @@ public sealed class NewPMAccountCommand : PassManCmdlet
             NullIfEmpty(Policy),
             NullIfEmpty(ReconcileAccount),
             NullIfEmpty(Description),
-            Password is null ? null : Utf8(Password));
+            Password is null ? null : SecretInput.ToUtf8(Password, CredentialType.Password, "-Password"));
         _batch.Add(spec);
-    }
+    });
 
     /// <inheritdoc/>
     protected override void EndProcessing() => _batch.Flush();
@@ -86,13 +86,6 @@ public sealed class NewPMAccountCommand : PassManCmdlet
         WriteVerbose($"Writing {specs.Count} account(s) in one transaction.");
         Run(() => WriteResults(ResolveVault().NewAccounts(specs), specs, spec => $"{spec.Target}/{spec.UserName}"));
     }
-
-    private static SecretBuffer Utf8(SecureString secret) => SecureStrings.Use(secret, chars =>
-    {
-        var buffer = new SecretBuffer(Encoding.UTF8.GetByteCount(chars));
-        Encoding.UTF8.GetBytes(chars, buffer.Span);
-        return buffer;
-    });
 }
 
 /// <summary>

@@ -194,7 +194,7 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
                 this,
                 $"New {Describe(state)} for {state.Target} / {state.UserName}",
                 "-Generate or -NewCredential");
-            value = Checked(typed, state.Type);
+            value = SecretInput.ToUtf8(typed, state.Type, "-NewCredential");
         }
 
         return new ResetRequest(Identity, state.Type, null, value, null, Generate, changeOnTarget);
@@ -234,37 +234,6 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
             : SecureStrings.Use(KeyPassphrase, phrase => SshKeyReader.Read(bytes.Span, phrase));
         return key.WithComment($"PassMan {state.Target}/{state.UserName}");
     }
-
-    private static SecretBuffer Checked(SecureString value, CredentialType type) => SecureStrings.Use(value, chars =>
-    {
-        if (chars.IsEmpty || chars.IndexOfAny('\0', '\r', '\n') >= 0)
-        {
-            throw new PassManException(
-                ErrorIds.InvalidArgument,
-                PassManErrorKind.InvalidArgument,
-                $"A new {type} cannot be empty or hold NUL, CR or LF.",
-                "-NewCredential");
-        }
-
-        if (type == CredentialType.Pin)
-        {
-            foreach (var c in chars)
-            {
-                if (!char.IsAsciiDigit(c))
-                {
-                    throw new PassManException(
-                        ErrorIds.InvalidArgument,
-                        PassManErrorKind.InvalidArgument,
-                        "A PIN holds digits only.",
-                        "-NewCredential");
-                }
-            }
-        }
-
-        var buffer = new SecretBuffer(Encoding.UTF8.GetByteCount(chars));
-        Encoding.UTF8.GetBytes(chars, buffer.Span);
-        return buffer;
-    });
 
     private string DescribeChange(CredentialState state)
     {
@@ -368,13 +337,32 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
             return;
         }
 
-        // Checked before the checkout, so that a file that cannot be written is no checkout in the audit log.
+        // Created before the checkout, so that a file that cannot be written is no checkout in the audit log.
         var keyFile = OutFile is null ? null : KeyFilePath(vault);
-        using var value = vault.CheckOut(Identity, CredentialType, SshKeyType, Version, Reason);
-        WriteVerbose($"{value.Target} / {value.UserName}: checked out version {value.Version}.");
-        if (keyFile is not null)
+        using var stream = keyFile is null ? null : CreateKeyFile(keyFile);
+        CheckedOutCredential value;
+        try
         {
-            WriteObject(WriteKeyFile(keyFile, value));
+            value = vault.CheckOut(Identity, CredentialType, SshKeyType, Version, Reason);
+        }
+        catch
+        {
+            if (stream is not null)
+            {
+                stream.Dispose();
+                File.Delete(keyFile!);
+            }
+
+            throw;
+        }
+
+        using var checkedOut = value;
+        WriteVerbose($"{value.Target} / {value.UserName}: checked out version {value.Version}.");
+        if (stream is not null)
+        {
+            stream.Write(value.Value.Span);
+            stream.Flush(flushToDisk: true);
+            WriteObject(new FileInfo(keyFile!));
         }
         else if (AsPlainText)
         {
@@ -432,12 +420,11 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
         return path;
     }
 
-    private static FileInfo WriteKeyFile(string path, CheckedOutCredential value)
+    private static FileStream CreateKeyFile(string path)
     {
         try
         {
-            using var stream = OwnerOnlyFiles.CreateNew(path);
-            stream.Write(value.Value.Span);
+            return OwnerOnlyFiles.CreateNew(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -448,7 +435,5 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
                 path,
                 e);
         }
-
-        return new FileInfo(path);
     }
 }

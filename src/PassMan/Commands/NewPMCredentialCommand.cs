@@ -212,7 +212,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
                 account,
                 CredentialType,
                 Value is not null
-                    ? Given(Value)
+                    ? SecretInput.ToUtf8(Value, CredentialType, "-Value")
                     : CredentialType == CredentialType.Pin
                         ? PasswordGenerator.GeneratePin(settings.PinLength)
                         : _generators.Password(settings),
@@ -291,44 +291,6 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
 
             return key.WithComment(comment);
         }
-    }
-
-    private SecretBuffer Given(SecureString value) => SecureStrings.Use(value, chars =>
-    {
-        if (chars.IsEmpty || chars.IndexOfAny('\0', '\r', '\n') >= 0)
-        {
-            throw new PassManException(
-                ErrorIds.InvalidArgument,
-                PassManErrorKind.InvalidArgument,
-                $"A {CredentialType} cannot be empty or hold NUL, CR or LF.",
-                "-Value");
-        }
-
-        if (CredentialType == CredentialType.Pin && !IsDigits(chars))
-        {
-            throw new PassManException(
-                ErrorIds.InvalidArgument,
-                PassManErrorKind.InvalidArgument,
-                "A PIN holds digits only.",
-                "-Value");
-        }
-
-        var buffer = new SecretBuffer(Encoding.UTF8.GetByteCount(chars));
-        Encoding.UTF8.GetBytes(chars, buffer.Span);
-        return buffer;
-    });
-
-    private static bool IsDigits(ReadOnlySpan<char> chars)
-    {
-        foreach (var c in chars)
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static SecureString ToSecureString(SecretBuffer secret)

@@ -115,13 +115,21 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
     protected bool ShouldChange(string target, string action, bool force = false)
     {
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
-            && ((SwitchParameter)value).IsPresent;
-        if (force && !whatIf)
+            ? ((SwitchParameter)value).IsPresent
+            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
+        var confirmAsked = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm)
+            && ((SwitchParameter)confirm).IsPresent;
+        if (force && !whatIf && !confirmAsked)
         {
             return true;
         }
 
-        if (!whatIf && WouldConfirm() && !Interaction.IsInteractive(this))
+        if (whatIf)
+        {
+            return ShouldProcess(target, action);
+        }
+
+        if (WouldConfirm() && !Interaction.IsInteractive(this))
         {
             throw new PassManException(
                 ErrorIds.InteractiveInputRequired,

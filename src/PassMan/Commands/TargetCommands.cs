@@ -45,16 +45,14 @@ public sealed class NewPMTargetCommand : PassManCmdlet
     public string? Description { get; set; }
 
     /// <inheritdoc/>
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Run(() =>
     {
         var port = Port == 0 ? DefaultPort : Port;
-        if (!ShouldChange(Name, $"Create target ({HostName}:{port})"))
+        if (ShouldChange(Name, $"Create target ({HostName}:{port})"))
         {
-            return;
+            _batch.Add(new TargetSpec(Name, HostName, port, Platform, HostKeyFingerprint, NullIfEmpty(Description)));
         }
-
-        _batch.Add(new TargetSpec(Name, HostName, port, Platform, HostKeyFingerprint, NullIfEmpty(Description)));
-    }
+    });
 
     /// <inheritdoc/>
     protected override void EndProcessing() => _batch.Flush();

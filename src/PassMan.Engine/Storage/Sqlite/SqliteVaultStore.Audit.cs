@@ -18,7 +18,14 @@ public sealed partial class SqliteVaultStore
         reader => new AuditHead(reader.GetInt64(0), (byte[])reader.GetValue(1)));
 
     /// <inheritdoc/>
-    public void AppendAudit(AuditRecord entry)
+    public byte[]? ReadLastAuditMac() => Run(() =>
+    {
+        using var command = Command("SELECT mac FROM audit_log ORDER BY sequence DESC LIMIT 1");
+        return command.ExecuteScalar() as byte[];
+    });
+
+    /// <inheritdoc/>
+    public void AppendAudit(AuditRecord entry, byte[] headMac)
     {
         Write(
             $"""
@@ -45,7 +52,7 @@ public sealed partial class SqliteVaultStore
             ON CONFLICT (singleton) DO UPDATE SET sequence = excluded.sequence, mac = excluded.mac
             """,
             ("$sequence", entry.Sequence),
-            ("$mac", entry.Mac));
+            ("$mac", headMac));
     }
 
     /// <inheritdoc/>

@@ -422,7 +422,7 @@ public sealed partial class SqliteVaultStore : IVaultStore
         using var reader = Run(command.ExecuteReader);
         while (Run(reader.Read))
         {
-            yield return map(reader);
+            yield return Run(() => map(reader));
         }
     }
 
@@ -545,6 +545,12 @@ public sealed partial class SqliteVaultStore : IVaultStore
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
             throw Translate(e, Location);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidCastException
+            or OverflowException)
+        {
+            // A stored value that does not parse: a row changed behind PassMan's back.
+            throw Corrupt(Location, "a row holds a value PassMan does not read (" + e.Message + ")", e);
         }
     }
 
