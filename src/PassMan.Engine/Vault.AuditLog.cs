@@ -74,6 +74,24 @@ public sealed partial class Vault
             previous = entry.Mac;
         }
 
+        // The search keys are outside the MAC; a changed one would hide entries from filtered queries.
+        using (var keys = _store.ListAuditKeys().GetEnumerator())
+        {
+            foreach (var entry in _store.ListAudit(new AuditFilter()))
+            {
+                keys.MoveNext();
+                var (sequence, targetKey, userKey) = keys.Current;
+                if (targetKey != (entry.Target is null ? null : Names.Fold(entry.Target))
+                    || userKey != (entry.UserName is null ? null : Names.Fold(entry.UserName)))
+                {
+                    return new AuditVerification(
+                        count,
+                        sequence,
+                        "its search keys do not match its target or user name");
+                }
+            }
+        }
+
         if (count == 0)
         {
             return new AuditVerification(0, 1, "the log is empty, but every vault's log begins with its creation");

@@ -114,6 +114,14 @@ public sealed class AuditLogTests : System.IDisposable
     }
 
     [Fact]
+    public void A_changed_search_key_that_would_hide_an_entry_from_filters_is_found()
+    {
+        VaultFixtures.Tamper(_path, "UPDATE audit_log SET user_key = 'nobody' WHERE sequence = 4");
+
+        AssertBrokenAt(4);
+    }
+
+    [Fact]
     public void An_emptied_log_is_found()
     {
         VaultFixtures.Tamper(_path, "DELETE FROM audit_log");

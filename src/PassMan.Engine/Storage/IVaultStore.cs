@@ -130,6 +130,12 @@ public interface IVaultStore : IDisposable
     /// <summary>Appends an audit entry and stores <paramref name="headMac"/> as the head, in the write scope.</summary>
     void AppendAudit(Model.AuditRecord entry, byte[] headMac);
 
+    /// <summary>
+    /// The folded search keys stored beside each audit entry's target and user name, which filters
+    /// use and the MAC does not cover, in sequence order.
+    /// </summary>
+    IEnumerable<(long Sequence, string? TargetKey, string? UserKey)> ListAuditKeys();
+
     /// <summary>Lists audit entries in sequence order, filtered in the database.</summary>
     IEnumerable<Model.AuditRecord> ListAudit(AuditFilter filter);
 

@@ -56,6 +56,12 @@ public sealed partial class SqliteVaultStore
     }
 
     /// <inheritdoc/>
+    public IEnumerable<(long Sequence, string? TargetKey, string? UserKey)> ListAuditKeys() => Stream(
+        "SELECT sequence, target_key, user_key FROM audit_log ORDER BY sequence",
+        [],
+        reader => (reader.GetInt64(0), OptionalText(reader, 1), OptionalText(reader, 2)));
+
+    /// <inheritdoc/>
     public IEnumerable<AuditRecord> ListAudit(AuditFilter filter)
     {
         var conditions = new StringBuilder("WHERE 1 = 1");
