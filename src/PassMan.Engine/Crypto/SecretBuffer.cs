@@ -1,5 +1,7 @@
 using System;
+using System.Security;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace PassMan.Crypto;
 
@@ -45,6 +47,28 @@ public sealed class SecretBuffer : IDisposable
         var buffer = new SecretBuffer(length);
         RandomNumberGenerator.Fill(buffer._bytes);
         return buffer;
+    }
+
+    /// <summary>The bytes, read as UTF-8, in a read-only SecureString; no managed string is made on the way.</summary>
+    public SecureString ToSecureString()
+    {
+        var chars = GC.AllocateArray<char>(Encoding.UTF8.GetCharCount(Span), pinned: true);
+        try
+        {
+            Encoding.UTF8.GetChars(Span, chars);
+            var text = new SecureString();
+            foreach (var c in chars)
+            {
+                text.AppendChar(c);
+            }
+
+            text.MakeReadOnly();
+            return text;
+        }
+        finally
+        {
+            Array.Clear(chars);
+        }
     }
 
     /// <inheritdoc/>

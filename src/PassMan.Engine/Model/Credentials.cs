@@ -190,27 +190,7 @@ public sealed class CheckedOutCredential : IDisposable
     public SecretBuffer Value { get; }
 
     /// <summary>The value as a SecureString, for PSCredential and the key object.</summary>
-    public SecureString ToSecureString()
-    {
-        var text = new SecureString();
-        var chars = System.Text.Encoding.UTF8.GetCharCount(Value.Span);
-        var buffer = new char[chars];
-        try
-        {
-            System.Text.Encoding.UTF8.GetChars(Value.Span, buffer);
-            foreach (var c in buffer)
-            {
-                text.AppendChar(c);
-            }
-        }
-        finally
-        {
-            Array.Clear(buffer);
-        }
-
-        text.MakeReadOnly();
-        return text;
-    }
+    public SecureString ToSecureString() => Value.ToSecureString();
 
     /// <inheritdoc/>
     public void Dispose() => Value.Dispose();

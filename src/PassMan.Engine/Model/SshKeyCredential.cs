@@ -18,13 +18,7 @@ public sealed class SshKeyCredential
         Fingerprint = key.Fingerprint;
         PublicKey = key.PublicKey;
         using var file = key.ToOpenSshPrivateKey();
-        PrivateKey = new SecureString();
-        foreach (var b in file.Span)
-        {
-            PrivateKey.AppendChar((char)b);
-        }
-
-        PrivateKey.MakeReadOnly();
+        PrivateKey = file.ToSecureString();
     }
 
     /// <summary>The account's user name, when the key belongs to an account.</summary>

@@ -4,7 +4,6 @@ using System.IO;
 using System.Management.Automation;
 using System.Security;
 using System.Text;
-using System.Threading.Tasks;
 using PassMan.Commands.Hosting;
 using PassMan.Crypto;
 using PassMan.Generation;
@@ -211,27 +210,17 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
                 "-Generate or -PrivateKeyPath");
         }
 
-        var comment = $"PassMan {state.Target}/{state.UserName}";
-        var generation = Task.Run(() => SshKey.Generate(state.KeyType!, state.Policy.RsaKeySize, comment));
-        var progress = new ProgressRecord(
-            2,
+        return GenerateKey(
+            state.KeyType!,
+            state.Policy.RsaKeySize,
+            $"PassMan {state.Target}/{state.UserName}",
             ActivityName,
             $"{state.Target} / {state.UserName}: generating an {state.KeyType} key");
-        while (!generation.Wait(TimeSpan.FromMilliseconds(250)))
-        {
-            WriteProgress(progress);
-        }
-
-        return generation.GetAwaiter().GetResult();
     }
 
     private SshKey ReadKey(CredentialState state)
     {
-        var file = ResolveFilePath(PrivateKeyPath!, "-PrivateKeyPath");
-        using var bytes = KeyFiles.Read(file);
-        using var key = KeyPassphrase is null
-            ? SshKeyReader.Read(bytes.Span, default)
-            : SecureStrings.Use(KeyPassphrase, phrase => SshKeyReader.Read(bytes.Span, phrase));
+        using var key = KeyFiles.ReadKey(ResolveFilePath(PrivateKeyPath!, "-PrivateKeyPath"), KeyPassphrase);
         return key.WithComment($"PassMan {state.Target}/{state.UserName}");
     }
 

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using System.Text;
-using System.Threading.Tasks;
 using PassMan.Commands.Hosting;
 using PassMan.Crypto;
 using PassMan.Generation;
@@ -28,7 +27,6 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
 
     private readonly BatchBuffer<(NewCredentialRequest Request, string Name)> _batch;
     private readonly PasswordGenerators _generators = new();
-    private int _done;
 
     /// <summary>Creates the command.</summary>
     public NewPMCredentialCommand() => _batch = new(WriteBatch, item => Release(item.Request));
@@ -166,7 +164,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
             ? PasswordGenerator.GeneratePin(settings.PinLength)
             : _generators.Password(settings);
         WriteVerbose($"Generated a {CredentialType} from the policy '{policyName}'.");
-        WriteObject(ToSecureString(secret));
+        WriteObject(secret.ToSecureString());
     }
 
     private void AddToAccount()
@@ -233,7 +231,6 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
                 continue;
             }
 
-            _done++;
             WriteVerbose($"{items[i].Name}: stored the {Describe(items[i].Request)}.");
             if (PassThru)
             {
@@ -256,33 +253,16 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
         ? $"{SshKeyType ?? settings.SshKeyType} key"
         : CredentialType.ToString().ToLowerInvariant();
 
-    /// <summary>Generates a key off the pipeline thread, showing progress: a large RSA key takes seconds.</summary>
     private SshKey GenerateKey(PolicySettings settings, string comment, string what)
     {
         var keyType = SshKeyType ?? settings.SshKeyType;
-        WriteVerbose($"{what}: generating an {keyType} key.");
-        var generation = Task.Run(() => SshKey.Generate(keyType, settings.RsaKeySize, comment));
-        var progress = new ProgressRecord(2, ActivityName, $"{what}: generating an {keyType} key")
-        {
-            PercentComplete = -1,
-        };
-        while (!generation.Wait(TimeSpan.FromMilliseconds(250)))
-        {
-            progress.StatusDescription = $"{what}: generating an {keyType} key ({_done} done)";
-            WriteProgress(progress);
-        }
-
-        return generation.GetAwaiter().GetResult();
+        return GenerateKey(keyType, settings.RsaKeySize, comment, ActivityName, $"{what}: generating an {keyType} key");
     }
 
     private SshKey ReadKey(string path, string comment)
     {
         var file = ResolveFilePath(path, "-PrivateKeyPath");
-        using var buffer = KeyFiles.Read(file);
-        SshKey key = KeyPassphrase is null
-            ? SshKeyReader.Read(buffer.Span, default)
-            : SecureStrings.Use(KeyPassphrase, phrase => SshKeyReader.Read(buffer.Span, phrase));
-        using (key)
+        using (var key = KeyFiles.ReadKey(file, KeyPassphrase))
         {
             if (SshKeyType is not null && key.KeyType != SshKeyType)
             {
@@ -291,17 +271,5 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
 
             return key.WithComment(comment);
         }
-    }
-
-    private static SecureString ToSecureString(SecretBuffer secret)
-    {
-        var value = new SecureString();
-        foreach (var b in secret.Span)
-        {
-            value.AppendChar((char)b);
-        }
-
-        value.MakeReadOnly();
-        return value;
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
 using System.Management.Automation;
 using PassMan.Commands.Hosting;
 
@@ -158,6 +159,23 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
             ? set
             : ConfirmImpact.High;
         return preference != ConfirmImpact.None && impact >= preference;
+    }
+
+    /// <summary>
+    /// Generates an SSH key off the pipeline thread, writing progress meanwhile: a large RSA key
+    /// takes seconds, and the host may only be called from this thread.
+    /// </summary>
+    internal Keys.SshKey GenerateKey(string keyType, int rsaBits, string comment, string activity, string status)
+    {
+        WriteVerbose($"{status}.");
+        var generation = Task.Run(() => Keys.SshKey.Generate(keyType, rsaBits, comment));
+        var progress = new ProgressRecord(2, activity, status) { PercentComplete = -1 };
+        while (!generation.Wait(TimeSpan.FromMilliseconds(250)))
+        {
+            WriteProgress(progress);
+        }
+
+        return generation.GetAwaiter().GetResult();
     }
 
     /// <summary>Runs one step; a PassMan error becomes this input's error record, and the result false.</summary>

@@ -1,12 +1,24 @@
 using System;
 using System.IO;
+using System.Security;
 using PassMan.Crypto;
+using PassMan.Keys;
 
 namespace PassMan.Commands.Hosting;
 
-/// <summary>Reads a private key file into a buffer that is cleared after use.</summary>
+/// <summary>Reads private key files for the cmdlets that take -PrivateKeyPath and -KeyPassphrase.</summary>
 internal static class KeyFiles
 {
+    /// <summary>Reads the key in a file, decrypting it with <paramref name="passphrase"/> when one is given.</summary>
+    public static SshKey ReadKey(string path, SecureString? passphrase)
+    {
+        using var bytes = Read(path);
+        return passphrase is null
+            ? SshKeyReader.Read(bytes.Span, default)
+            : SecureStrings.Use(passphrase, phrase => SshKeyReader.Read(bytes.Span, phrase));
+    }
+
+    /// <summary>Reads a private key file into a buffer that is cleared after use.</summary>
     public static SecretBuffer Read(string path)
     {
         byte[] bytes;
