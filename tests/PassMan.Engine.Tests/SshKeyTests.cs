@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using PassMan.Keys;
@@ -48,7 +47,7 @@ public sealed class SshKeyTests : IClassFixture<GeneratedKeys>, IDisposable
         var key = _generated.Keys[keyType];
         var file = WritePrivateKey(key);
 
-        var derived = SshKeygen("-y", "-f", file).Trim().Split(' ');
+        var derived = SshKeygen.Run("-y", "-f", file).Trim().Split(' ');
 
         Assert.Equal(key.PublicKey.Split(' ')[..2], derived[..2]);
     }
@@ -60,7 +59,7 @@ public sealed class SshKeyTests : IClassFixture<GeneratedKeys>, IDisposable
         var key = _generated.Keys[keyType];
         var file = WritePrivateKey(key);
 
-        var listed = SshKeygen("-l", "-f", file).Trim();
+        var listed = SshKeygen.Run("-l", "-f", file).Trim();
 
         Assert.StartsWith($"{key.Bits} {key.Fingerprint} {key.Comment} (", listed, StringComparison.Ordinal);
     }
@@ -89,7 +88,7 @@ public sealed class SshKeyTests : IClassFixture<GeneratedKeys>, IDisposable
         string keyType)
     {
         var file = _temp.File("id_" + type);
-        SshKeygen("-q", "-t", type, "-b", bits, "-N", string.Empty, "-C", "made by ssh-keygen", "-f", file);
+        SshKeygen.Run("-q", "-t", type, "-b", bits, "-N", string.Empty, "-C", "made by ssh-keygen", "-f", file);
 
         using var key = SshKeyReader.Read(File.ReadAllBytes(file), default);
 
@@ -106,7 +105,7 @@ public sealed class SshKeyTests : IClassFixture<GeneratedKeys>, IDisposable
     public void A_key_in_OpenSSL_PEM_format_imports_with_the_same_fingerprint(string type, string format)
     {
         var file = _temp.File("pem_" + type);
-        SshKeygen("-q", "-t", type, "-m", format, "-N", string.Empty, "-f", file);
+        SshKeygen.Run("-q", "-t", type, "-m", format, "-N", string.Empty, "-f", file);
 
         using var key = SshKeyReader.Read(File.ReadAllBytes(file), default);
 
@@ -120,7 +119,7 @@ public sealed class SshKeyTests : IClassFixture<GeneratedKeys>, IDisposable
     public void An_encrypted_key_needs_its_passphrase_and_refuses_a_wrong_one(string type)
     {
         var file = _temp.File("secret_" + type);
-        SshKeygen("-q", "-t", type, "-N", "the key passphrase", "-f", file);
+        SshKeygen.Run("-q", "-t", type, "-N", "the key passphrase", "-f", file);
         var bytes = File.ReadAllBytes(file);
 
         VaultFixtures.Fails(ErrorIds.KeyPassphraseRequired, () => SshKeyReader.Read(bytes, default).Dispose());
@@ -134,7 +133,7 @@ public sealed class SshKeyTests : IClassFixture<GeneratedKeys>, IDisposable
     public void An_encrypted_DSA_key_is_refused_with_a_way_out()
     {
         var file = _temp.File("secret_dsa");
-        SshKeygen("-q", "-t", "dsa", "-N", "the key passphrase", "-f", file);
+        SshKeygen.Run("-q", "-t", "dsa", "-N", "the key passphrase", "-f", file);
 
         var error = VaultFixtures.Fails(
             ErrorIds.UnsupportedKeyFormat,
@@ -177,27 +176,5 @@ public sealed class SshKeyTests : IClassFixture<GeneratedKeys>, IDisposable
         return path;
     }
 
-    private static string Fingerprint(string publicKeyFile) => SshKeygen("-l", "-f", publicKeyFile).Split(' ')[1];
-
-    private static string SshKeygen(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("ssh-keygen")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"ssh-keygen {string.Join(' ', arguments)} failed: {error}");
-        return output;
-    }
+    private static string Fingerprint(string publicKeyFile) => SshKeygen.Run("-l", "-f", publicKeyFile).Split(' ')[1];
 }
