@@ -42,7 +42,7 @@ public sealed class SshKey : IDisposable
     public byte[] PublicBlob { get; }
 
     /// <summary>The fingerprint exactly as ssh-keygen -l prints it: SHA256: and unpadded base64.</summary>
-    public string Fingerprint => "SHA256:" + Convert.ToBase64String(SHA256.HashData(PublicBlob)).TrimEnd('=');
+    public string Fingerprint => FingerprintOf(PublicBlob);
 
     /// <summary>The public key as one authorized_keys line, without options.</summary>
     public string PublicKey => $"{KeyType} {Convert.ToBase64String(PublicBlob)}"
@@ -106,6 +106,10 @@ public sealed class SshKey : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _privateFields.Dispose();
+
+    /// <summary>The fingerprint of any public key blob, in the form <see cref="Fingerprint"/> has.</summary>
+    internal static string FingerprintOf(ReadOnlySpan<byte> publicBlob) =>
+        "SHA256:" + Convert.ToBase64String(SHA256.HashData(publicBlob)).TrimEnd('=');
 
     internal static byte[] Magic => s_magic;
 

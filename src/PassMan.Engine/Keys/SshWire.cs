@@ -104,6 +104,19 @@ internal ref struct SshReader
         return value;
     }
 
+    /// <summary>Reads a string as <see cref="String"/> does, but answers false when the data is short.</summary>
+    public bool TryString(out ReadOnlySpan<byte> value)
+    {
+        if (_rest.Length < 4 || BinaryPrimitives.ReadUInt32BigEndian(_rest) > _rest.Length - 4)
+        {
+            value = default;
+            return false;
+        }
+
+        value = String();
+        return true;
+    }
+
     public string Text() => Encoding.UTF8.GetString(String());
 
     /// <summary>An mpint as unsigned big-endian bytes, without the sign byte.</summary>
