@@ -170,19 +170,49 @@ function Invoke-ModuleTests {
 }
 
 function Install-TestPrerequisite {
-    # The programs the suites drive, and the Debian package of each.
-    $required = @{ tmux = 'tmux'; 'ssh-keygen' = 'openssh-client' }
-    foreach ($program in $required.Keys) {
-        if (Get-Command $program -CommandType Application -ErrorAction SilentlyContinue) { continue }
+    # The programs the suites drive, and the Debian package of each. sshd is looked for where Debian
+    # puts it, since /usr/sbin is not on every PATH.
+    $required = [ordered]@{
+        tmux = 'tmux'; 'ssh-keygen' = 'openssh-client'; '/usr/sbin/sshd' = 'openssh-server'; sudo = 'sudo'
+        sshpass = 'sshpass'
+    }
+    $missing = @($required.Keys |
+        Where-Object { -not (Get-Command $_ -CommandType Application -ErrorAction SilentlyContinue) } |
+        ForEach-Object { $required[$_] })
+    if ($missing.Count -eq 0) { return }
 
-        $package = $required[$program]
-        $canInstall = $IsLinux -and (Get-Command apt-get -ErrorAction SilentlyContinue) -and ((id -u) -eq '0')
-        if (-not $canInstall) {
-            throw "The tests need '$program'. Install the package '$package' (apt-get install $package) and run again."
-        }
-        Write-Host "Installing the package '$package' for the tests (apt-get, as root)"
-        Invoke-Native apt-get update -qq
-        Invoke-Native apt-get install -y -qq --no-install-recommends $package
+    $canInstall = $IsLinux -and (Get-Command apt-get -ErrorAction SilentlyContinue) -and ((id -u) -eq '0')
+    if (-not $canInstall) {
+        $list = $missing -join ', '
+        throw "The tests need the packages $list. Install them (apt-get install $missing) and run again."
+    }
+    Write-Host "Installing the packages $($missing -join ', ') for the tests (apt-get, as root)"
+    Invoke-Native apt-get update -qq
+    Install-DebianPackage $missing
+}
+
+function Install-DebianPackage {
+    # Installing openssh-server would start the machine's own sshd; Debian's maintainer scripts ask
+    # /usr/sbin/policy-rc.d first, and exit code 101 forbids it. A policy that is there already is
+    # the machine's and stays as it is; one made here is removed afterwards.
+    param(
+        [Parameter(Mandatory)] [string[]] $Package,
+        [string] $PolicyPath = '/usr/sbin/policy-rc.d'
+    )
+
+    $madeHere = -not (Test-Path -LiteralPath $PolicyPath)
+    if ($madeHere) {
+        Set-Content -LiteralPath $PolicyPath -Value "#!/bin/sh`nexit 101"
+        Invoke-Native chmod 755 $PolicyPath
+    }
+    $frontend = $env:DEBIAN_FRONTEND
+    try {
+        $env:DEBIAN_FRONTEND = 'noninteractive'
+        Invoke-Native apt-get install -y -qq --no-install-recommends @Package
+    }
+    finally {
+        $env:DEBIAN_FRONTEND = $frontend
+        if ($madeHere) { Remove-Item -LiteralPath $PolicyPath -Force -ErrorAction SilentlyContinue }
     }
 }
 
