@@ -148,4 +148,37 @@ public static class ErrorIds
 
     /// <summary>A private key is of a type or format PassMan does not read.</summary>
     public const string UnsupportedKeyFormat = nameof(UnsupportedKeyFormat);
+
+    /// <summary>Nothing is pinned for the target's host and port, so PassMan will not talk to it.</summary>
+    public const string HostKeyNotTrusted = nameof(HostKeyNotTrusted);
+
+    /// <summary>The target offered a host key that is not a pinned one.</summary>
+    public const string HostKeyMismatch = nameof(HostKeyMismatch);
+
+    /// <summary>The target cannot be reached over SSH: no route, refused, timed out, or key exchange failed.</summary>
+    public const string TargetUnreachable = nameof(TargetUnreachable);
+
+    /// <summary>A known_hosts file holds no usable key for the target named.</summary>
+    public const string KnownHostNotFound = nameof(KnownHostNotFound);
+
+    /// <summary>The target refused a login with the credential given.</summary>
+    public const string LoginFailed = nameof(LoginFailed);
+
+    /// <summary>A command on the target failed, timed out or was cut off.</summary>
+    public const string TargetCommandFailed = nameof(TargetCommandFailed);
+
+    /// <summary>The target refused the new password, by its own quality rules.</summary>
+    public const string PasswordRefused = nameof(PasswordRefused);
+
+    /// <summary>sudo did not let the reconcile account run the change.</summary>
+    public const string SudoRefused = nameof(SudoRefused);
+
+    /// <summary>A password holds a character that cannot travel to the target: a line break or NUL.</summary>
+    public const string UnsupportedPasswordCharacter = nameof(UnsupportedPasswordCharacter);
+
+    /// <summary>The account's own credential does not open it, and it names no reconcile account that could.</summary>
+    public const string ReconcileAccountRequired = nameof(ReconcileAccountRequired);
+
+    /// <summary>A change on the target could not be confirmed: neither the new nor the old value logs in.</summary>
+    public const string ChangeUnconfirmed = nameof(ChangeUnconfirmed);
 }

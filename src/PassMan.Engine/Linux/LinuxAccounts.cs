@@ -1,0 +1,150 @@
+using System;
+using System.Globalization;
+using PassMan.Crypto;
+using PassMan.Ssh;
+
+namespace PassMan.Linux;
+
+/// <summary>
+/// Changes passwords on Linux targets: by the account itself with <c>passwd</c>, or for it through
+/// a reconcile account with <c>sudo chpasswd</c>. Every secret goes over standard input.
+/// </summary>
+public static class LinuxAccounts
+{
+    /// <summary>
+    /// Checks that a user name can be named to passwd and chpasswd: no colon, which chpasswd
+    /// splits on, no white space or control character, and not an option.
+    /// </summary>
+    public static string RequireUserName(string userName)
+    {
+        ArgumentNullException.ThrowIfNull(userName);
+        foreach (var c in userName)
+        {
+            if (c == ':' || char.IsWhiteSpace(c) || char.IsControl(c))
+            {
+                throw NotALinuxUser(userName);
+            }
+        }
+
+        return userName.Length == 0 || userName[0] == '-' ? throw NotALinuxUser(userName) : userName;
+    }
+
+    /// <summary>
+    /// Checks that a password can travel as one line of standard input: no line break and no NUL.
+    /// Fails with UnsupportedPasswordCharacter, naming the account but never the value.
+    /// </summary>
+    public static void RequireTransferable(SecretBuffer password, string account)
+    {
+        ArgumentNullException.ThrowIfNull(password);
+        if (password.Span.IndexOfAny((byte)'\n', (byte)'\r', (byte)0) >= 0)
+        {
+            throw new PassManException(
+                ErrorIds.UnsupportedPasswordCharacter,
+                PassManErrorKind.InvalidArgument,
+                $"{account}: the new password holds a line break or a NUL character, which no Linux password "
+                    + "change can take. Nothing was changed.",
+                account);
+        }
+    }
+
+    /// <summary>
+    /// Runs passwd as the logged-in account. Fails with PasswordRefused and passwd's reason when
+    /// a quality rule refuses the new password, LoginFailed when passwd does not take the current
+    /// one, and TargetCommandFailed otherwise.
+    /// </summary>
+    public static void ChangeOwnPassword(SshSession session, string userName, SecretBuffer current, SecretBuffer next)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var account = $"{session.Endpoint.TargetName}/{userName}";
+        RequireTransferable(next, account);
+        var conversation = new PasswdConversation(current, next);
+        var result = session.Run("LC_ALL=C passwd", conversation);
+        if (conversation.Stage == PasswdStage.Sent && result.ExitStatus == 0)
+        {
+            return;
+        }
+
+        var said = Summary(conversation.Scrub(result.Output));
+        throw conversation.Stage switch
+        {
+            PasswdStage.Refused => new PassManException(
+                ErrorIds.PasswordRefused,
+                PassManErrorKind.InvalidArgument,
+                $"{account}: the target refused the new password: {conversation.RefusalReason}. The password on the "
+                    + "target is unchanged. Make the account's policy match the target's rules (Set-PMPolicy).",
+                account),
+            PasswdStage.AwaitingNew or PasswdStage.Sent => new PassManException(
+                ErrorIds.LoginFailed,
+                PassManErrorKind.AuthenticationFailed,
+                $"{account}: passwd did not take the current password ({said}). The password on the target is "
+                    + "unchanged.",
+                account),
+            _ => CommandFailed(account, "passwd", result, said),
+        };
+    }
+
+    /// <summary>
+    /// Sets <paramref name="userName"/>'s password through the logged-in reconcile account with
+    /// sudo chpasswd. Fails with SudoRefused when sudo does not let the reconcile account run
+    /// chpasswd, and TargetCommandFailed when chpasswd fails.
+    /// </summary>
+    public static void SetPassword(
+        SshSession session,
+        string reconcileUserName,
+        string userName,
+        SecretBuffer next,
+        SecretBuffer? sudoPassword)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var account = $"{session.Endpoint.TargetName}/{userName}";
+        RequireTransferable(next, account);
+        var conversation = new ChpasswdConversation(userName, next, sudoPassword);
+        var result = session.Run(conversation.Script, conversation);
+        if (conversation.Succeeded(result))
+        {
+            return;
+        }
+
+        var said = Summary(conversation.Explain(result));
+        var reconcile = $"{session.Endpoint.TargetName}/{reconcileUserName}";
+        if (result.ExitStatus == ChpasswdConversation.SudoRefusedStatus || !conversation.LineSent)
+        {
+            var why = conversation.SudoPasswordRejected
+                ? "sudo did not accept the reconcile account's password"
+                : conversation.SudoAskedPassword || sudoPassword is not null
+                    ? "sudo did not let the reconcile account run chpasswd"
+                    : "sudo asks the reconcile account for a password, and the vault holds none for it";
+            throw new PassManException(
+                ErrorIds.SudoRefused,
+                PassManErrorKind.AuthenticationFailed,
+                $"{account}: {why} ({reconcile}: {said}). The password on the target is unchanged.",
+                account);
+        }
+
+        throw CommandFailed(account, "sudo chpasswd", result, said);
+    }
+
+    private static PassManException CommandFailed(string account, string what, CommandResult result, string said) =>
+        new(
+            ErrorIds.TargetCommandFailed,
+            PassManErrorKind.InvalidOperation,
+            $"{account}: {what} failed on the target (exit status {result.ExitStatus?.ToString(CultureInfo.InvariantCulture) ?? "none"}): "
+                + $"{said}",
+            account);
+
+    /// <summary>The last lines of what the target said, on one line, for a message.</summary>
+    private static string Summary(string output)
+    {
+        var lines = output.Replace("\r", string.Empty, StringComparison.Ordinal)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var text = string.Join(" ", lines[Math.Max(0, lines.Length - 4)..]);
+        return text.Length == 0 ? "it printed nothing" : text;
+    }
+
+    private static PassManException NotALinuxUser(string userName) => new(
+        ErrorIds.InvalidName,
+        PassManErrorKind.InvalidArgument,
+        $"'{userName}' cannot be a Linux user name for a password change: it is empty, starts with '-', or holds "
+            + "a colon, white space or a control character.",
+        userName);
+}
