@@ -4,6 +4,7 @@ using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
 using PassMan.Crypto;
+using PassMan.Keys;
 using PassMan.Model;
 using PassMan.Storage;
 
@@ -107,9 +108,14 @@ public sealed partial class Vault
     {
         var (record, credential, target) = RequireCredential(request.Account, request.Type, request.KeyType);
         var name = $"{target}/{record.UserName}";
-        if (request.ChangeOnTarget && request.Type != CredentialType.Pin)
+        if (request.ChangeOnTarget && request.Type == CredentialType.SshKey)
         {
             throw ErrorIds.TargetChangeRefused(name, Describe(request.Type, credential.KeyType));
+        }
+
+        if (request.ChangeOnTarget && request.Type == CredentialType.Password)
+        {
+            throw new ArgumentException("A change on the target goes through ResetOnTarget.", nameof(request));
         }
 
         if (credential.HasPending)
@@ -118,7 +124,8 @@ public sealed partial class Vault
                 ErrorIds.PendingChange,
                 PassManErrorKind.InvalidOperation,
                 $"{name}: the {Describe(request.Type, credential.KeyType)} has a pending change on the target. "
-                    + "A reset in the vault only could throw away the value the target really has; resolve it first.",
+                    + "A reset in the vault only could throw away the value the target really has; resolve it first "
+                    + "with Test-PMCredential.",
                 name);
         }
 
@@ -131,98 +138,127 @@ public sealed partial class Vault
                 name);
         }
 
-        var secret = request.Key is { } key
-            ? key.ToOpenSshPrivateKey()
-            : new SecretBuffer(
-                (request.Value ?? throw new ArgumentException("A reset needs a value.", nameof(request))).Span);
-        try
-        {
-            var mac = ValueMac(
-                request.Type,
-                credential.KeyType,
-                request.Key is null ? secret.Span : request.Key.PublicBlob);
-            var policy = PolicyOf(record).Settings;
+        using var secret = ValueOf(request);
+        var mac = RequireUnused(record, credential, request, secret, name);
 
-            // The last N values: the current one and the N - 1 before it.
-            var lastValues = new[] { credential.ValueMac }.Concat(_store.ListCredentialVersions(credential.Id)
-                .Take(Math.Max(policy.History - 1, 0))
-                .Select(v => v.ValueMac));
-            if (policy.History > 0 && lastValues.Any(m => m is not null && m.AsSpan().SequenceEqual(mac)))
-            {
-                throw new PassManException(
-                    ErrorIds.CredentialReused,
-                    PassManErrorKind.InvalidArgument,
-                    $"{name}: that value was used within the last {policy.History} and the policy does not allow it "
-                        + "again. Nothing was changed.",
-                    name);
-            }
-
-            // The old value moves to the history, sealed anew for the row it now lives in.
-            var now = DateTimeOffset.UtcNow;
-            using (var old = SecretEnvelope.Open(
-                RequireKeys(),
-                credential.Id,
-                SecretField(credential),
-                credential.Secret))
-            {
-                var historyId = Guid.NewGuid();
-                var history = new CredentialVersionRecord(
-                    historyId,
-                    credential.Id,
-                    credential.Version,
-                    [],
-                    credential.ValueMac,
-                    credential.PublicKey,
-                    credential.Fingerprint,
-                    credential.ChangedUtc,
-                    credential.ChangedBy,
-                    now);
-                _store.InsertCredentialVersion(history with
-                {
-                    Secret = SecretEnvelope.Seal(RequireKeys(), historyId, VersionField(history), old.Span),
-                });
-            }
-
-            // A vault-only change leaves the vault holding what the target does not have.
-            var status = request.Type == CredentialType.Pin ? (AccountStatus?)null : AccountStatus.NotInSync;
-            var updated = credential with
-            {
-                Secret = SecretEnvelope.Seal(RequireKeys(), credential.Id, SecretField(credential), secret.Span),
-                Status = status,
-                ChangedUtc = now,
-                VerifiedUtc = null,
-                PublicKey = request.Key?.PublicKey ?? credential.PublicKey,
-                Fingerprint = request.Key?.Fingerprint ?? credential.Fingerprint,
-                Version = credential.Version + 1,
-                ValueMac = mac,
-                ChangedBy = s_osUser.Value,
-            };
-            _store.UpdateCredential(updated);
-            var accountStatus = StatusOf(_store.ListCredentials(record.Id));
-            _store.UpdateAccount(record with { Status = accountStatus, ModifiedUtc = now });
-            Audit(
-                AuditActions.CredentialReset,
-                target,
-                record.UserName,
-                $"{Describe(request.Type, credential.KeyType)}, {(request.Generated ? "generated" : "given")}, "
-                    + $"vault only, version {updated.Version}");
-            return new ResetResult(
-                target,
-                record.UserName,
-                request.Type,
-                credential.KeyType,
-                updated.Fingerprint,
-                changedOnTarget: false,
-                credential.Status,
-                status,
-                updated.Version,
-                now);
-        }
-        finally
-        {
-            secret.Dispose();
-        }
+        // A vault-only change leaves the vault holding what the target does not have.
+        var status = request.Type == CredentialType.Pin ? (AccountStatus?)null : AccountStatus.NotInSync;
+        var updated = Commit(record, credential, secret.Span, request.Key, mac, status, verified: null);
+        Audit(
+            AuditActions.CredentialReset,
+            target,
+            record.UserName,
+            $"{Describe(request.Type, credential.KeyType)}, {(request.Generated ? "generated" : "given")}, "
+                + $"vault only, version {updated.Version}");
+        return ResultOf(target, record, credential, updated, changedOnTarget: false);
     }
+
+    /// <summary>The new value of a reset, as the bytes the vault stores; the caller disposes it.</summary>
+    private static SecretBuffer ValueOf(ResetRequest request) => request.Key is { } key
+        ? key.ToOpenSshPrivateKey()
+        : new SecretBuffer((request.Value ?? throw new ArgumentException("A reset needs a value.", nameof(request))).Span);
+
+    /// <summary>
+    /// The keyed hash of the new value, once the policy's no-reuse rule has been checked: fails with
+    /// CredentialReused when the value is the current one or among the last N.
+    /// </summary>
+    private byte[] RequireUnused(
+        AccountRecord record,
+        CredentialRecord credential,
+        ResetRequest request,
+        SecretBuffer secret,
+        string name)
+    {
+        var mac = ValueMac(request.Type, credential.KeyType, request.Key is null ? secret.Span : request.Key.PublicBlob);
+        var policy = PolicyOf(record).Settings;
+
+        // The last N values: the current one and the N - 1 before it.
+        var lastValues = new[] { credential.ValueMac }.Concat(_store.ListCredentialVersions(credential.Id)
+            .Take(Math.Max(policy.History - 1, 0))
+            .Select(v => v.ValueMac));
+        if (policy.History > 0 && lastValues.Any(m => m is not null && m.AsSpan().SequenceEqual(mac)))
+        {
+            throw new PassManException(
+                ErrorIds.CredentialReused,
+                PassManErrorKind.InvalidArgument,
+                $"{name}: that value was used within the last {policy.History} and the policy does not allow it "
+                    + "again. Nothing was changed.",
+                name);
+        }
+
+        return mac;
+    }
+
+    /// <summary>
+    /// Makes <paramref name="value"/> the credential's current value: the old one moves to the
+    /// history, sealed anew for the row it now lives in, and the account's status follows.
+    /// </summary>
+    private CredentialRecord Commit(
+        AccountRecord record,
+        CredentialRecord credential,
+        ReadOnlySpan<byte> value,
+        SshKey? key,
+        byte[] mac,
+        AccountStatus? status,
+        DateTimeOffset? verified)
+    {
+        var now = DateTimeOffset.UtcNow;
+        using (var old = SecretEnvelope.Open(RequireKeys(), credential.Id, SecretField(credential), credential.Secret))
+        {
+            var historyId = Guid.NewGuid();
+            var history = new CredentialVersionRecord(
+                historyId,
+                credential.Id,
+                credential.Version,
+                [],
+                credential.ValueMac,
+                credential.PublicKey,
+                credential.Fingerprint,
+                credential.ChangedUtc,
+                credential.ChangedBy,
+                now);
+            _store.InsertCredentialVersion(history with
+            {
+                Secret = SecretEnvelope.Seal(RequireKeys(), historyId, VersionField(history), old.Span),
+            });
+        }
+
+        var updated = credential with
+        {
+            Secret = SecretEnvelope.Seal(RequireKeys(), credential.Id, SecretField(credential), value),
+            Status = status,
+            ChangedUtc = now,
+            VerifiedUtc = verified,
+            PublicKey = key?.PublicKey ?? credential.PublicKey,
+            Fingerprint = key?.Fingerprint ?? credential.Fingerprint,
+            Version = credential.Version + 1,
+            ValueMac = mac,
+            ChangedBy = s_osUser.Value,
+        };
+        _store.UpdateCredential(updated);
+        UpdateAccountStatus(record, now);
+        return updated;
+    }
+
+    private void UpdateAccountStatus(AccountRecord record, DateTimeOffset now) =>
+        _store.UpdateAccount(record with { Status = StatusOf(_store.ListCredentials(record.Id)), ModifiedUtc = now });
+
+    private static ResetResult ResultOf(
+        string target,
+        AccountRecord record,
+        CredentialRecord before,
+        CredentialRecord after,
+        bool changedOnTarget) => new(
+        target,
+        record.UserName,
+        before.Type,
+        before.KeyType,
+        after.Fingerprint,
+        changedOnTarget,
+        before.Status,
+        after.Status,
+        after.Version,
+        after.ChangedUtc);
 
     private (AccountRecord Account, CredentialRecord Credential, string Target) RequireCredential(
         AccountRef account,

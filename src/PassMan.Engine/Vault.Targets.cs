@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
 using PassMan.Model;
+using PassMan.Ssh;
 using PassMan.Storage;
 
 namespace PassMan;
@@ -55,8 +56,13 @@ public sealed partial class Vault
         }
 
         _store.UpdateTarget(updated);
+        if (change.HostKeyFingerprints is not null)
+        {
+            PinFingerprints(updated, updated.HostKeyFingerprints, replace: true);
+        }
+
         Audit(AuditActions.TargetChanged, updated.Name, details: Describe(current, updated));
-        return ToTarget(updated, _store.CountAccounts(updated.Id));
+        return ToTarget(_store.FindTarget(updated.Id)!, _store.CountAccounts(updated.Id));
     });
 
     /// <summary>Removes a target; one with accounts only when <paramref name="force"/> is set, and with them.</summary>
@@ -97,8 +103,24 @@ public sealed partial class Vault
         }
 
         _store.InsertTarget(record);
+        PinFingerprints(record, record.HostKeyFingerprints, replace: false);
         Audit(AuditActions.TargetCreated, record.Name, details: $"{record.HostName}:{record.Port}");
         return ToTarget(record, accountCount: 0);
+    }
+
+    /// <summary>
+    /// Pins fingerprints given by hand for the target's host and port. A key already pinned with
+    /// one of them keeps its key; with <paramref name="replace"/>, the other pins go.
+    /// </summary>
+    private void PinFingerprints(TargetRecord target, IReadOnlyList<string> fingerprints, bool replace)
+    {
+        var pins = _store.ListHostKeys(target.HostName, target.Port);
+        var kept = replace ? pins.Where(pin => fingerprints.Contains(pin.Fingerprint)).ToList() : pins.ToList();
+        var now = DateTimeOffset.UtcNow;
+        kept.AddRange(fingerprints
+            .Where(fingerprint => !kept.Any(pin => pin.Fingerprint == fingerprint))
+            .Select(fingerprint => new HostKeyPin(fingerprint, Key: null, now)));
+        _store.ReplaceHostKeys(target.HostName, target.Port, kept);
     }
 
     private TargetRecord RequireTarget(string name)

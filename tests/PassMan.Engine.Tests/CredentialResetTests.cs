@@ -69,16 +69,22 @@ public sealed class CredentialResetTests : System.IDisposable
     }
 
     [Fact]
-    public void A_reset_on_the_target_is_refused_and_changes_nothing()
+    public void A_password_reset_on_a_target_that_cannot_be_reached_fails_and_keeps_the_old_value()
     {
+        _vault.SetTarget("web01", new TargetChange(HostName: "127.0.0.1", Port: 9));
         using var value = Secret("value-2");
 
-        var result = _vault.ResetCredentials(
-            [new ResetRequest(s_alice, CredentialType.Password, null, value, null, false, ChangeOnTarget: true)]);
+        VaultFixtures.Fails(
+            ErrorIds.TargetUnreachable,
+            () => _vault.ResetOnTarget(
+                new ResetRequest(s_alice, CredentialType.Password, null, value, null, false, ChangeOnTarget: true),
+                useReconcile: false));
 
-        Assert.Equal(ErrorIds.ChangeOnTargetUnavailable, result[0].Error?.ErrorId);
         using var current = _vault.CheckOut(s_alice, CredentialType.Password, null, null, null);
         Assert.Equal("value-1", Text(current));
+        Assert.False(_vault.GetCredentialState(s_alice, CredentialType.Password, null).HasPending);
+        var failed = _vault.GetAuditLog(action: AuditActions.CredentialResetFailed).Single();
+        Assert.Equal((ErrorIds.TargetUnreachable, "Failure"), (failed.ErrorId, failed.Outcome));
     }
 
     [Fact]

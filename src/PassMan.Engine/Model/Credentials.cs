@@ -89,8 +89,8 @@ public sealed class ResetResult
     /// <summary>The credential's status before the reset; none for a PIN.</summary>
     public string? StatusBefore { get; }
 
-    /// <summary>The credential's status after the reset; none for a PIN.</summary>
-    public string? StatusAfter { get; }
+    /// <summary>The credential's status after the reset (and its verification); none for a PIN.</summary>
+    public string? StatusAfter { get; internal set; }
 
     /// <summary>The credential's new version number.</summary>
     public int Version { get; }

@@ -120,6 +120,18 @@ public static class AuditActions
     /// <summary>A credential's value was given out.</summary>
     public const string CredentialCheckedOut = nameof(CredentialCheckedOut);
 
+    /// <summary>A change of a credential on the target failed, or its outcome is not known yet.</summary>
+    public const string CredentialResetFailed = nameof(CredentialResetFailed);
+
+    /// <summary>Credentials were tried against the target, and their statuses set.</summary>
+    public const string CredentialVerified = nameof(CredentialVerified);
+
+    /// <summary>Host keys were pinned for a host and port.</summary>
+    public const string HostKeyTrusted = nameof(HostKeyTrusted);
+
+    /// <summary>Every pin of a host and port was replaced, after the host's keys changed.</summary>
+    public const string HostKeyReplaced = nameof(HostKeyReplaced);
+
     /// <summary>A policy was created.</summary>
     public const string PolicyCreated = nameof(PolicyCreated);
 

@@ -55,6 +55,14 @@ public interface IVaultStore : IDisposable
     /// <summary>Deletes a target, with its accounts and their credentials.</summary>
     void DeleteTarget(Guid targetId);
 
+    /// <summary>
+    /// The host keys pinned for a host name (compared without regard to ASCII case) and port.
+    /// </summary>
+    IReadOnlyList<Ssh.HostKeyPin> ListHostKeys(string hostName, int port);
+
+    /// <summary>Replaces every pin of a host name and port.</summary>
+    void ReplaceHostKeys(string hostName, int port, IReadOnlyList<Ssh.HostKeyPin> pins);
+
     /// <summary>Counts the accounts of a target.</summary>
     long CountAccounts(Guid targetId);
 
@@ -93,6 +101,15 @@ public interface IVaultStore : IDisposable
 
     /// <summary>Replaces a credential's current value, version, status and public half.</summary>
     void UpdateCredential(CredentialRecord credential);
+
+    /// <summary>
+    /// Stores, or with null clears, the sealed value a change on the target is about to set:
+    /// written and made durable before the target is touched.
+    /// </summary>
+    void WritePending(Guid credentialId, byte[]? sealedValue);
+
+    /// <summary>The sealed pending value of a credential; null when none is pending.</summary>
+    byte[]? ReadPending(Guid credentialId);
 
     /// <summary>Keeps a past value of a credential.</summary>
     void InsertCredentialVersion(CredentialVersionRecord version);

@@ -100,6 +100,27 @@ internal static class SqliteSchema
                 UNIQUE (credential_id, version)
             ) STRICT
             """),
+
+        // 5: host keys pinned per host and port, with the key itself once a server has shown it;
+        // the fingerprints pinned so far move over, each waiting for its key.
+        Statements(
+            """
+            CREATE TABLE host_keys (
+                host_key    TEXT NOT NULL,
+                port        INTEGER NOT NULL,
+                fingerprint TEXT NOT NULL,
+                key_type    TEXT,
+                public_key  BLOB,
+                pinned_utc  TEXT NOT NULL,
+                PRIMARY KEY (host_key, port, fingerprint)
+            ) STRICT
+            """,
+            """
+            INSERT OR IGNORE INTO host_keys (host_key, port, fingerprint, pinned_utc)
+            SELECT lower(t.host_name), t.port, k.fingerprint, t.modified_utc
+            FROM target_host_keys k JOIN targets t ON t.id = k.target_id
+            """,
+            "DROP TABLE target_host_keys"),
     ];
 
     /// <summary>The schema version this build of PassMan writes.</summary>

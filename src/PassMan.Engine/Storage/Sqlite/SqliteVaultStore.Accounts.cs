@@ -168,6 +168,18 @@ public sealed partial class SqliteVaultStore
         CredentialParameters(credential));
 
     /// <inheritdoc/>
+    public void WritePending(Guid credentialId, byte[]? sealedValue) => Write(
+        "UPDATE credentials SET pending_secret = $pending WHERE id = $id",
+        ("$id", Text(credentialId)),
+        ("$pending", sealedValue));
+
+    /// <inheritdoc/>
+    public byte[]? ReadPending(Guid credentialId) => Single(
+        "SELECT pending_secret FROM credentials WHERE id = $id AND pending_secret IS NOT NULL",
+        reader => (byte[])reader.GetValue(0),
+        ("$id", Text(credentialId)));
+
+    /// <inheritdoc/>
     public void InsertCredentialVersion(CredentialVersionRecord version) => Write(
         """
         INSERT INTO credential_versions (id, credential_id, version, secret, value_mac, public_key, fingerprint,

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using Microsoft.Data.Sqlite;
 using PassMan.Model;
+using PassMan.Ssh;
 
 namespace PassMan.Storage.Sqlite;
 
@@ -14,13 +16,13 @@ public sealed partial class SqliteVaultStore
     /// <inheritdoc/>
     public TargetRecord? FindTarget(string nameKey) => Single(
         $"SELECT {TargetColumns} FROM targets t WHERE t.name_key = $key",
-        reader => ReadTarget(reader, HostKeys(Guid.Parse(reader.GetString(0)))),
+        reader => ReadTarget(reader, Fingerprints(reader.GetString(2), reader.GetInt32(3))),
         ("$key", nameKey));
 
     /// <inheritdoc/>
     public TargetRecord? FindTarget(Guid targetId) => Single(
         $"SELECT {TargetColumns} FROM targets t WHERE t.id = $id",
-        reader => ReadTarget(reader, HostKeys(Guid.Parse(reader.GetString(0)))),
+        reader => ReadTarget(reader, Fingerprints(reader.GetString(2), reader.GetInt32(3))),
         ("$id", Text(targetId)));
 
     /// <inheritdoc/>
@@ -30,7 +32,8 @@ public sealed partial class SqliteVaultStore
             $"""
             SELECT {TargetColumns},
                    (SELECT count(*) FROM accounts a WHERE a.target_id = t.id),
-                   (SELECT group_concat(k.fingerprint, char(10)) FROM target_host_keys k WHERE k.target_id = t.id)
+                   (SELECT group_concat(k.fingerprint, char(10)) FROM host_keys k
+                    WHERE k.host_key = lower(t.host_name) AND k.port = t.port)
             FROM targets t
             WHERE $glob IS NULL OR t.name_key GLOB $glob
             ORDER BY t.name_key
@@ -51,7 +54,6 @@ public sealed partial class SqliteVaultStore
             VALUES ($id, $name, $key, $host, $port, $platform, $description, $created, $modified)
             """,
             TargetParameters(target));
-        WriteHostKeys(target);
     }
 
     /// <inheritdoc/>
@@ -64,8 +66,7 @@ public sealed partial class SqliteVaultStore
             WHERE id = $id
             """,
             TargetParameters(target));
-        Write("DELETE FROM target_host_keys WHERE target_id = $id", ("$id", Text(target.Id)));
-        WriteHostKeys(target);
+        DeleteUnusedHostKeys();
     }
 
     /// <inheritdoc/>
@@ -80,37 +81,67 @@ public sealed partial class SqliteVaultStore
             ("$id", id));
         Write("DELETE FROM accounts WHERE target_id = $id", ("$id", id));
         Write("DELETE FROM targets WHERE id = $id", ("$id", id));
+        DeleteUnusedHostKeys();
     }
 
     /// <inheritdoc/>
     public long CountAccounts(Guid targetId) =>
         CountOf("SELECT count(*) FROM accounts WHERE target_id = $id", ("$id", Text(targetId)));
 
-    private void WriteHostKeys(TargetRecord target)
+    /// <inheritdoc/>
+    public IReadOnlyList<HostKeyPin> ListHostKeys(string hostName, int port) => Run(() =>
     {
-        foreach (var fingerprint in target.HostKeyFingerprints)
+        using var command = Command(
+            """
+            SELECT fingerprint, public_key, pinned_utc FROM host_keys
+            WHERE host_key = lower($host) AND port = $port
+            ORDER BY key_type, fingerprint
+            """,
+            ("$host", hostName),
+            ("$port", port));
+        using var reader = command.ExecuteReader();
+        var pins = new List<HostKeyPin>();
+        while (reader.Read())
+        {
+            var key = reader.IsDBNull(1) ? null : new HostKey((byte[])reader.GetValue(1));
+            pins.Add(new HostKeyPin(reader.GetString(0), key, ParseTime(reader.GetString(2))));
+        }
+
+        return pins;
+    });
+
+    /// <inheritdoc/>
+    public void ReplaceHostKeys(string hostName, int port, IReadOnlyList<HostKeyPin> pins)
+    {
+        Write(
+            "DELETE FROM host_keys WHERE host_key = lower($host) AND port = $port",
+            ("$host", hostName),
+            ("$port", port));
+        foreach (var pin in pins)
         {
             Write(
-                "INSERT OR IGNORE INTO target_host_keys (target_id, fingerprint) VALUES ($id, $fingerprint)",
-                ("$id", Text(target.Id)),
-                ("$fingerprint", fingerprint));
+                """
+                INSERT OR IGNORE INTO host_keys (host_key, port, fingerprint, key_type, public_key, pinned_utc)
+                VALUES (lower($host), $port, $fingerprint, $type, $key, $pinned)
+                """,
+                ("$host", hostName),
+                ("$port", port),
+                ("$fingerprint", pin.Fingerprint),
+                ("$type", pin.KeyType),
+                ("$key", pin.Key?.Blob.ToArray()),
+                ("$pinned", Text(pin.PinnedUtc)));
         }
     }
 
-    private List<string> HostKeys(Guid targetId) => Run(() =>
-    {
-        using var command = Command(
-            "SELECT fingerprint FROM target_host_keys WHERE target_id = $id ORDER BY fingerprint",
-            ("$id", Text(targetId)));
-        using var reader = command.ExecuteReader();
-        var keys = new List<string>();
-        while (reader.Read())
-        {
-            keys.Add(reader.GetString(0));
-        }
+    /// <summary>Pins belong to a host and port; when no target names them any more, they go.</summary>
+    private void DeleteUnusedHostKeys() => Write(
+        """
+        DELETE FROM host_keys WHERE NOT EXISTS (
+            SELECT 1 FROM targets t WHERE lower(t.host_name) = host_keys.host_key AND t.port = host_keys.port)
+        """);
 
-        return keys;
-    });
+    private List<string> Fingerprints(string hostName, int port) =>
+        ListHostKeys(hostName, port).Select(pin => pin.Fingerprint).Order(StringComparer.Ordinal).ToList();
 
     private static (string, object?)[] TargetParameters(TargetRecord target) =>
     [

@@ -1,0 +1,437 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PassMan.Crypto;
+using PassMan.Keys;
+using PassMan.Linux;
+using PassMan.Model;
+using PassMan.Ssh;
+using PassMan.Storage;
+
+namespace PassMan;
+
+/// <summary>
+/// Changes on the target and verification: the new value is durable in the vault, as pending,
+/// before the target is touched; it becomes current only once it has logged in.
+/// </summary>
+public sealed partial class Vault
+{
+    /// <summary>
+    /// Sets a new password on the target and in the vault. The account changes it itself with
+    /// passwd, logged in with its current password; the reconcile account sets it with sudo
+    /// chpasswd when <paramref name="useReconcile"/> is set, when the credential is NotInSync, or
+    /// when the current password does not log in. The new password then has to log in before
+    /// the vault calls it current and InSync.
+    /// </summary>
+    public ResetResult ResetOnTarget(ResetRequest request, bool useReconcile)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var plan = PlanOnTarget(request, useReconcile);
+        using var secret = ValueOf(request);
+        var mac = RequireUnused(plan.Account, plan.Credential, request, secret, plan.Name);
+        LinuxAccounts.RequireTransferable(secret, plan.Name);
+
+        // Invariant 1: the new value is durable before anything is sent to the target.
+        Change(() => _store.WritePending(
+            plan.Credential.Id,
+            SecretEnvelope.Seal(RequireKeys(), plan.Credential.Id, PendingField(plan.Credential), secret.Span)));
+
+        string how;
+        try
+        {
+            how = ChangePassword(plan, secret);
+        }
+        catch (PassManException failure) when (failure.ErrorId != ErrorIds.TargetCommandFailed)
+        {
+            // Refused before or by the target: the target still has the old value.
+            Change(() =>
+            {
+                _store.WritePending(plan.Credential.Id, null);
+                Audit(
+                    AuditActions.CredentialResetFailed,
+                    plan.Target.Name,
+                    plan.Account.UserName,
+                    "password, on target; nothing changed",
+                    outcome: "Failure",
+                    errorId: failure.ErrorId);
+            });
+            throw;
+        }
+        catch (PassManException failure)
+        {
+            // The change was sent and its outcome is unknown: the login decides.
+            how = "outcome unknown: " + failure.Message;
+        }
+
+        return ConfirmChange(plan, secret, mac, request.Generated, how);
+    }
+
+    /// <summary>
+    /// What <see cref="ResetOnTarget"/> would do, checked for real and changing nothing: the host
+    /// key, and that the account's current password, or its reconcile account, logs in.
+    /// </summary>
+    public string WhatIfOnTarget(ResetRequest request, bool useReconcile)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var plan = PlanOnTarget(request, useReconcile);
+        if (!plan.UseReconcile)
+        {
+            using var current = OpenCurrent(plan.Credential);
+            if (TryLogin(plan.Endpoint, plan.Pins, SshLogin.WithPassword(plan.Account.UserName, current)))
+            {
+                return "passwd, as the account itself (its current password logs in)";
+            }
+        }
+
+        var reconcile = RequireReconcile(plan);
+        using var login = LoginFor(reconcile);
+        using (SshConnector.Connect(plan.Endpoint, plan.Pins, login.Login, SshOptions))
+        {
+            return $"sudo chpasswd, through the reconcile account {reconcile.UserName} (it logs in)";
+        }
+    }
+
+    /// <summary>
+    /// Tries each credential of the account that lives on the target, once, and records InSync or
+    /// NotInSync and the time. A credential with a pending change is resolved first: whichever of
+    /// the pending and the current value logs in becomes current.
+    /// </summary>
+    public VerifyResult VerifyCredentials(AccountRef account, CredentialType? type)
+    {
+        var record = RequireAccount(account);
+        var target = _store.FindTarget(record.TargetId)!;
+        var endpoint = EndpointOf(target);
+        var pins = PinsFor(target);
+        var results = new List<CredentialCheck>();
+        foreach (var credential in _store.ListCredentials(record.Id)
+            .Where(c => c.Status is not null && (type is null || c.Type == type)))
+        {
+            if (credential.Type == CredentialType.SshKey && credential.KeyType == SshKeyTypes.Dsa)
+            {
+                results.Add(new CredentialCheck(credential.Type, credential.KeyType, credential.Status, null,
+                    "ssh-dss keys are verified only when they are rotated on the target"));
+                continue;
+            }
+
+            results.Add(Verify(record, target, endpoint, pins, credential));
+        }
+
+        if (results.Count == 0)
+        {
+            throw new PassManException(
+                ErrorIds.CredentialNotFound,
+                PassManErrorKind.NotFound,
+                $"{target.Name}/{record.UserName} holds no credential that lives on the target"
+                    + (type is null ? "." : $" of the type {type}."),
+                $"{target.Name}/{record.UserName}");
+        }
+
+        var after = _store.FindAccount(record.Id)!;
+        return new VerifyResult(target.Name, record.UserName, after.Status, results);
+    }
+
+    /// <summary>
+    /// Verifies the credential a vault-only reset has just stored (the way back to InSync with a
+    /// value the admin knows works), and gives <paramref name="result"/> the status it earned.
+    /// </summary>
+    public void VerifyReset(ResetResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var type = Enum.Parse<CredentialType>(result.CredentialType);
+        var check = VerifyCredentials(new AccountRef(Target: result.Target, UserName: result.UserName), type);
+        result.StatusAfter = check.Credentials.FirstOrDefault(c => c.KeyType == result.KeyType)?.Status;
+    }
+
+    private CredentialCheck Verify(
+        AccountRecord record,
+        TargetRecord target,
+        SshEndpoint endpoint,
+        IReadOnlyList<HostKeyPin> pins,
+        CredentialRecord credential)
+    {
+        var detail = (string?)null;
+        bool works;
+        if (credential.Type == CredentialType.Password && credential.HasPending && _store.ReadPending(credential.Id) is { } sealedPending)
+        {
+            // A change whose end nobody saw: the value that logs in is the one the target has.
+            using var pending = SecretEnvelope.Open(RequireKeys(), credential.Id, PendingField(credential), sealedPending);
+            if (TryLogin(endpoint, pins, LoginOf(record, credential, pending, out var key)))
+            {
+                key?.Dispose();
+                var mac = ValueMac(credential.Type, credential.KeyType, pending.Span);
+                var now = DateTimeOffset.UtcNow;
+                Change(() =>
+                {
+                    var updated = Commit(record, credential, pending.Span, null, mac, AccountStatus.InSync, now);
+                    _store.WritePending(credential.Id, null);
+                    Audit(AuditActions.CredentialReset, target.Name, record.UserName,
+                        $"{Describe(credential.Type, credential.KeyType)}, pending value resolved: it logs in, "
+                            + $"version {updated.Version}");
+                });
+                return new CredentialCheck(credential.Type, credential.KeyType, AccountStatus.InSync, now,
+                    "the pending value logs in and is now current");
+            }
+
+            key?.Dispose();
+            detail = "the pending value does not log in and was dropped";
+        }
+
+        using (var current = OpenCurrent(credential))
+        {
+            works = TryLogin(endpoint, pins, LoginOf(record, credential, current, out var key));
+            key?.Dispose();
+        }
+
+        var status = works ? AccountStatus.InSync : AccountStatus.NotInSync;
+        var verified = DateTimeOffset.UtcNow;
+        Change(() =>
+        {
+            var fresh = _store.FindCredential(credential.Id)!;
+            _store.UpdateCredential(fresh with { Status = status, VerifiedUtc = verified });
+            _store.WritePending(credential.Id, null);
+            UpdateAccountStatus(_store.FindAccount(record.Id)!, verified);
+            Audit(AuditActions.CredentialVerified, target.Name, record.UserName,
+                $"{Describe(credential.Type, credential.KeyType)}: {status}" + (detail is null ? "" : $"; {detail}"));
+        });
+        return new CredentialCheck(credential.Type, credential.KeyType, status, verified, detail);
+    }
+
+    private OnTargetPlan PlanOnTarget(ResetRequest request, bool useReconcile)
+    {
+        var (record, credential, targetName) = RequireCredential(request.Account, request.Type, request.KeyType);
+        var name = $"{targetName}/{record.UserName}";
+        if (request.Type != CredentialType.Password)
+        {
+            throw ErrorIds.TargetChangeRefused(name, Describe(request.Type, credential.KeyType));
+        }
+
+        if (credential.HasPending)
+        {
+            throw new PassManException(
+                ErrorIds.PendingChange,
+                PassManErrorKind.InvalidOperation,
+                $"{name}: the password has a pending change whose outcome is not known. Run Test-PMCredential "
+                    + "first: it finds out which value the target has and keeps it.",
+                name);
+        }
+
+        LinuxAccounts.RequireUserName(record.UserName);
+        var target = _store.FindTarget(record.TargetId)!;
+        var reconcile = useReconcile || credential.Status == AccountStatus.NotInSync;
+        var plan = new OnTargetPlan(record, credential, target, EndpointOf(target), [], name, reconcile);
+        if (reconcile)
+        {
+            RequireReconcile(plan);
+        }
+
+        return plan with { Pins = PinsFor(target) };
+    }
+
+    /// <summary>Changes the password on the target; returns how, for the audit log.</summary>
+    private string ChangePassword(OnTargetPlan plan, SecretBuffer next)
+    {
+        if (!plan.UseReconcile)
+        {
+            using var current = OpenCurrent(plan.Credential);
+            SshSession? session = null;
+            try
+            {
+                session = SshConnector.Connect(
+                    plan.Endpoint, plan.Pins, SshLogin.WithPassword(plan.Account.UserName, current), SshOptions);
+            }
+            catch (PassManException failure) when (failure.ErrorId == ErrorIds.LoginFailed
+                && plan.Account.ReconcileAccountId is not null)
+            {
+                // The vault's password no longer opens the account: the reconcile account can.
+                MarkNotInSync(plan);
+            }
+            catch (PassManException failure) when (failure.ErrorId == ErrorIds.LoginFailed)
+            {
+                MarkNotInSync(plan);
+                throw new PassManException(
+                    ErrorIds.ReconcileAccountRequired,
+                    PassManErrorKind.AuthenticationFailed,
+                    $"{plan.Name}: the vault's password does not log in, and the account names no reconcile account "
+                        + "to reset it through. Name one (Set-PMAccount -ReconcileAccount), or store the password that "
+                        + "works with Reset-PMCredential -ChangeOnTarget:$false -Verify. Nothing was changed.",
+                    plan.Name,
+                    failure);
+            }
+
+            if (session is not null)
+            {
+                using (session)
+                {
+                    LinuxAccounts.ChangeOwnPassword(session, plan.Account.UserName, current, next);
+                }
+
+                return "passwd as the account itself";
+            }
+        }
+
+        var reconcile = RequireReconcile(plan);
+        using var login = LoginFor(reconcile);
+        using (var session = SshConnector.Connect(plan.Endpoint, plan.Pins, login.Login, SshOptions))
+        {
+            LinuxAccounts.SetPassword(session, reconcile.UserName, plan.Account.UserName, next, login.Password);
+        }
+
+        return $"sudo chpasswd through the reconcile account {reconcile.UserName}";
+    }
+
+    /// <summary>
+    /// Logs in with the new value: if it works, it becomes current and InSync. If not, the old
+    /// value is tried: if that works, the change did not happen and the pending value goes. If
+    /// neither does, the pending value stays for the next operation to resolve.
+    /// </summary>
+    private ResetResult ConfirmChange(OnTargetPlan plan, SecretBuffer next, byte[] mac, bool generated, string how)
+    {
+        if (TryLogin(plan.Endpoint, plan.Pins, SshLogin.WithPassword(plan.Account.UserName, next)))
+        {
+            return Change(() =>
+            {
+                var credential = _store.FindCredential(plan.Credential.Id)!;
+                var account = _store.FindAccount(plan.Account.Id)!;
+                var updated = Commit(account, credential, next.Span, null, mac, AccountStatus.InSync,
+                    DateTimeOffset.UtcNow);
+                _store.WritePending(credential.Id, null);
+                Audit(AuditActions.CredentialReset, plan.Target.Name, plan.Account.UserName,
+                    $"password, {(generated ? "generated" : "given")}, on target by {how}, verified, "
+                        + $"version {updated.Version}");
+                return ResultOf(plan.Target.Name, account, plan.Credential, updated, changedOnTarget: true);
+            });
+        }
+
+        using var current = OpenCurrent(plan.Credential);
+        var oldWorks = TryLogin(plan.Endpoint, plan.Pins, SshLogin.WithPassword(plan.Account.UserName, current));
+        Change(() =>
+        {
+            if (oldWorks)
+            {
+                _store.WritePending(plan.Credential.Id, null);
+            }
+
+            Audit(AuditActions.CredentialResetFailed, plan.Target.Name, plan.Account.UserName,
+                $"password, on target by {how}; the new password does not log in, "
+                    + (oldWorks ? "the old one does: nothing changed" : "nor does the old one: the new value stays pending"),
+                outcome: "Failure",
+                errorId: ErrorIds.ChangeUnconfirmed);
+        });
+        throw new PassManException(
+            ErrorIds.ChangeUnconfirmed,
+            PassManErrorKind.InvalidOperation,
+            $"{plan.Name}: after the change ({how}) the new password does not log in. "
+                + (oldWorks
+                    ? "The old one still does, so the target is unchanged and the vault keeps it."
+                    : "Neither does the old one. The vault keeps both, the new one as pending; Test-PMCredential "
+                        + "tries them again and keeps whichever logs in."),
+            plan.Name);
+    }
+
+    private void MarkNotInSync(OnTargetPlan plan) => Change(() =>
+    {
+        var now = DateTimeOffset.UtcNow;
+        var credential = _store.FindCredential(plan.Credential.Id)!;
+        _store.UpdateCredential(credential with { Status = AccountStatus.NotInSync, VerifiedUtc = now });
+        UpdateAccountStatus(_store.FindAccount(plan.Account.Id)!, now);
+    });
+
+    private AccountRecord RequireReconcile(OnTargetPlan plan)
+    {
+        var reconcile = plan.Account.ReconcileAccountId is { } id ? _store.FindAccount(id) : null;
+        return reconcile ?? throw new PassManException(
+            ErrorIds.ReconcileAccountRequired,
+            PassManErrorKind.InvalidOperation,
+            $"{plan.Name}: the change needs the reconcile account, and the account names none. Name one with "
+                + "Set-PMAccount -ReconcileAccount. Nothing was changed.",
+            plan.Name);
+    }
+
+    /// <summary>
+    /// How to log in as a reconcile account: with its password, which sudo may also ask for, or
+    /// else with one of its SSH keys.
+    /// </summary>
+    private OwnedLogin LoginFor(AccountRecord reconcile)
+    {
+        var credentials = _store.ListCredentials(reconcile.Id);
+        var name = $"{TargetNameOf(reconcile)}/{reconcile.UserName}";
+        if (credentials.FirstOrDefault(c => c.Type == CredentialType.Password) is { } password)
+        {
+            var value = OpenCurrent(password);
+            return new OwnedLogin(SshLogin.WithPassword(reconcile.UserName, value), value, null);
+        }
+
+        if (credentials.FirstOrDefault(c => c.Type == CredentialType.SshKey && c.KeyType != SshKeyTypes.Dsa) is { } k)
+        {
+            using var file = OpenCurrent(k);
+            var key = SshKeyReader.Read(file.Span, []);
+            return new OwnedLogin(SshLogin.WithKey(reconcile.UserName, key), null, key);
+        }
+
+        throw new PassManException(
+            ErrorIds.CredentialNotFound,
+            PassManErrorKind.NotFound,
+            $"The reconcile account {name} holds no password or SSH key to log in with.",
+            name);
+    }
+
+    private static SshLogin LoginOf(AccountRecord record, CredentialRecord credential, SecretBuffer value, out SshKey? key)
+    {
+        if (credential.Type == CredentialType.SshKey)
+        {
+            key = SshKeyReader.Read(value.Span, []);
+            return SshLogin.WithKey(record.UserName, key);
+        }
+
+        key = null;
+        return SshLogin.WithPassword(record.UserName, value);
+    }
+
+    /// <summary>
+    /// Logs in and out: true when the target accepts the credential, false when it refuses it.
+    /// Host key and connection failures are errors, not answers. One attempt, never a retry, so
+    /// a wrong credential counts once against the target's lockout rules.
+    /// </summary>
+    private bool TryLogin(SshEndpoint endpoint, IReadOnlyList<HostKeyPin> pins, SshLogin login)
+    {
+        try
+        {
+            using var session = SshConnector.Connect(endpoint, pins, login, SshOptions);
+            return true;
+        }
+        catch (PassManException failure) when (failure.ErrorId == ErrorIds.LoginFailed)
+        {
+            return false;
+        }
+    }
+
+    private SecretBuffer OpenCurrent(CredentialRecord credential) =>
+        SecretEnvelope.Open(RequireKeys(), credential.Id, SecretField(credential), credential.Secret);
+
+    /// <summary>The field a pending value is sealed for: its credential and the version it would become.</summary>
+    private static string PendingField(CredentialRecord credential) =>
+        $"credential-pending/{credential.Id:D}/{credential.Version + 1}";
+
+    private sealed record OnTargetPlan(
+        AccountRecord Account,
+        CredentialRecord Credential,
+        TargetRecord Target,
+        SshEndpoint Endpoint,
+        IReadOnlyList<HostKeyPin> Pins,
+        string Name,
+        bool UseReconcile);
+
+    /// <summary>A login with the secrets it holds, disposed together.</summary>
+    private sealed class OwnedLogin(SshLogin login, SecretBuffer? password, SshKey? key) : IDisposable
+    {
+        public SshLogin Login => login;
+
+        public SecretBuffer? Password => password;
+
+        public void Dispose()
+        {
+            password?.Dispose();
+            key?.Dispose();
+        }
+    }
+}
