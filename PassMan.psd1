@@ -24,6 +24,7 @@
         'Get-PMPolicy'
         'Get-PMTarget'
         'Get-PMVault'
+        'Import-PMKnownHost'
         'Lock-PMVault'
         'New-PMAccount'
         'New-PMCredential'
@@ -39,6 +40,8 @@
         'Set-PMTarget'
         'Set-PMVault'
         'Test-PMAuditLog'
+        'Test-PMCredential'
+        'Test-PMTarget'
         'Unlock-PMVault'
     )
     FunctionsToExport    = @()

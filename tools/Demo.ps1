@@ -15,6 +15,30 @@ function Show-Step([string] $Text) {
     Write-Host "== $Text" -ForegroundColor Cyan
 }
 
+function Show-OnTarget([string] $TargetsModule) {
+    Import-Module $TargetsModule
+    $target = Start-SshTarget
+    try {
+        $start = 'Demo-Start-Passw0rd'
+        $null = New-SshTargetUser $target app $start
+        $null = New-PMTarget -Name local -HostName $target.Address -Port $target.Port
+        Write-Host "Test-PMTarget local: the host keys it offers, before anything is trusted"
+        Test-PMTarget local | Select-Object -ExpandProperty HostKeys | Format-Table | Out-Host
+        Test-PMTarget local -TrustHostKey -Confirm:$false | Format-Table | Out-Host
+        $null = New-PMAccount local app -Password (ConvertTo-SecureString $start -AsPlainText -Force)
+        Write-Host 'Reset-PMCredential local app -Generate: passwd on the target, then a login with the new password'
+        Reset-PMCredential local app -Generate -Force -PassThru | Format-Table | Out-Host
+        $new = (Get-PMCredential local app -Reason 'demo').GetNetworkCredential().Password
+        'The real ssh client logs in with the new password: {0}; with the old one: {1}' -f
+            (Test-SshTargetLogin $target app -Password $new), (Test-SshTargetLogin $target app -Password $start) |
+            Out-Host
+        Test-PMCredential local app | Format-Table | Out-Host
+    }
+    finally {
+        Stop-SshTarget $target
+    }
+}
+
 Import-Module $ModulePath
 $folder = Join-Path ([IO.Path]::GetTempPath()) "passman demo $([guid]::NewGuid().ToString('N').Substring(0, 8))"
 try {
@@ -68,6 +92,21 @@ try {
         New-PMCredential -CredentialType SshKey -SshKeyType ssh-ed25519 -ChangeOnTarget:$false
     $keyFile = Get-PMCredential web01 deploy -CredentialType SshKey -SshKeyType ssh-ed25519 -OutFile $folder
     Get-Item -LiteralPath $keyFile.FullName | Select-Object Name, UnixMode | Format-Table | Out-Host
+
+    Show-Step 'A real change on a throwaway local target: an OpenSSH server of its own on loopback'
+    $targets = Join-Path $PSScriptRoot '../tests/Targets/SshTargets.psm1'
+    $missing = @(
+        if (-not $IsLinux) { 'Linux' }
+        elseif ((id -u) -ne '0') { 'root (the target runs in a mount namespace of its own)' }
+        if (-not (Test-Path /usr/sbin/sshd)) { 'the openssh-server package (build.ps1 Test installs it)' }
+        if (-not (Get-Command sudo -ErrorAction SilentlyContinue)) { 'the sudo package' }
+    )
+    if ($missing) {
+        Write-Host "Skipped: this step needs $($missing -join ', ')." -ForegroundColor Yellow
+    }
+    else {
+        Show-OnTarget -TargetsModule $targets
+    }
 
     Show-Step 'The audit log, and its MAC chain verified'
     Get-PMAuditLog -Last 6 | Format-Table | Out-Host

@@ -156,7 +156,8 @@ public sealed partial class Vault
     /// <summary>The new value of a reset, as the bytes the vault stores; the caller disposes it.</summary>
     private static SecretBuffer ValueOf(ResetRequest request) => request.Key is { } key
         ? key.ToOpenSshPrivateKey()
-        : new SecretBuffer((request.Value ?? throw new ArgumentException("A reset needs a value.", nameof(request))).Span);
+        : new SecretBuffer(
+            (request.Value ?? throw new ArgumentException("A reset needs a value.", nameof(request))).Span);
 
     /// <summary>
     /// The keyed hash of the new value, once the policy's no-reuse rule has been checked: fails with
@@ -169,7 +170,10 @@ public sealed partial class Vault
         SecretBuffer secret,
         string name)
     {
-        var mac = ValueMac(request.Type, credential.KeyType, request.Key is null ? secret.Span : request.Key.PublicBlob);
+        var mac = ValueMac(
+            request.Type,
+            credential.KeyType,
+            request.Key is null ? secret.Span : request.Key.PublicBlob);
         var policy = PolicyOf(record).Settings;
 
         // The last N values: the current one and the N - 1 before it.

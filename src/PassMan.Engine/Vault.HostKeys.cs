@@ -26,7 +26,9 @@ public sealed partial class Vault
         return new TargetProbe(target.Name, target.HostName, target.Port, offered, pins);
     }
 
-    /// <summary>Pins the keys a probe saw, as <see cref="TrustHostKeys(string, IReadOnlyList{HostKey}, bool, string)"/>.</summary>
+    /// <summary>
+    /// Pins the keys a probe saw, as <see cref="TrustHostKeys(string, IReadOnlyList{HostKey}, bool, string)"/>.
+    /// </summary>
     public TargetProbe TrustHostKeys(TargetProbe probe, bool force)
     {
         ArgumentNullException.ThrowIfNull(probe);
@@ -64,7 +66,7 @@ public sealed partial class Vault
                 !changed ? AuditActions.HostKeyTrusted : AuditActions.HostKeyReplaced,
                 target.Name,
                 details: $"{endpoint}, from {source}: "
-                    + (added.Count == 0 ? "no new key" : string.Join(", ", added.Select(k => $"{k.KeyType} {k.Fingerprint}")))
+                    + (added.Count == 0 ? "no new key" : string.Join(", ", added.Select(k => k.Label)))
                     + (!changed ? string.Empty : $"; replaced {string.Join(", ", pins.Select(p => p.Fingerprint))}"));
             return new TargetProbe(target.Name, target.HostName, target.Port, keys, kept);
         });

@@ -151,10 +151,14 @@ public sealed partial class Vault
     {
         var detail = (string?)null;
         bool works;
-        if (credential.Type == CredentialType.Password && credential.HasPending && _store.ReadPending(credential.Id) is { } sealedPending)
+        var sealedPending = credential.Type == CredentialType.Password && credential.HasPending
+            ? _store.ReadPending(credential.Id)
+            : null;
+        if (sealedPending is not null)
         {
             // A change whose end nobody saw: the value that logs in is the one the target has.
-            using var pending = SecretEnvelope.Open(RequireKeys(), credential.Id, PendingField(credential), sealedPending);
+            using var pending = SecretEnvelope.Open(
+                RequireKeys(), credential.Id, PendingField(credential), sealedPending);
             if (TryLogin(endpoint, pins, LoginOf(record, credential, pending, out var key)))
             {
                 key?.Dispose();
@@ -313,7 +317,9 @@ public sealed partial class Vault
 
             Audit(AuditActions.CredentialResetFailed, plan.Target.Name, plan.Account.UserName,
                 $"password, on target by {how}; the new password does not log in, "
-                    + (oldWorks ? "the old one does: nothing changed" : "nor does the old one: the new value stays pending"),
+                    + (oldWorks
+                        ? "the old one does: nothing changed"
+                        : "nor does the old one: the new value stays pending"),
                 outcome: "Failure",
                 errorId: ErrorIds.ChangeUnconfirmed);
         });
@@ -375,7 +381,11 @@ public sealed partial class Vault
             name);
     }
 
-    private static SshLogin LoginOf(AccountRecord record, CredentialRecord credential, SecretBuffer value, out SshKey? key)
+    private static SshLogin LoginOf(
+        AccountRecord record,
+        CredentialRecord credential,
+        SecretBuffer value,
+        out SshKey? key)
     {
         if (credential.Type == CredentialType.SshKey)
         {

@@ -15,6 +15,33 @@ BeforeAll {
     Import-Module (Get-TestModulePath) -Force
     $script:manifestPath = Join-Path (Get-TestModulePath) 'PassMan.psd1'
     $script:manifest = Import-PowerShellDataFile $manifestPath
+
+    # The examples that reach a target use this one: a real sshd with the users the pages name,
+    # whose passwords go back to these before each page.
+    Import-Module (Join-Path $PSScriptRoot '../Targets/SshTargets.psm1') -Force
+    $script:exampleTarget = Start-SshTarget
+    $script:exampleUsers = [ordered]@{
+        admin = 'Admin-Example-Passw0rd'; alice = 'Alice-Example-Passw0rd'; bob = 'Bob-Example-Passw0rd'
+    }
+    foreach ($user in $exampleUsers.Keys) {
+        $sudo = if ($user -eq 'admin') { 'Password' } else { 'None' }
+        $null = New-SshTargetUser $exampleTarget $user $exampleUsers[$user] -Sudo $sudo
+    }
+
+    function Get-ExampleTargetScript {
+        $lines = ($exampleUsers.Keys | ForEach-Object { "${_}:$($exampleUsers[$_])" }) -join "`n"
+        $null = Invoke-SshTarget $exampleTarget 'chpasswd' -InputText "$lines`n"
+        $passwords = ($exampleUsers.Keys | ForEach-Object {
+                $name = (Get-Culture).TextInfo.ToTitleCase($_) + 'Password'
+                "$name = ConvertTo-SecureString '$($exampleUsers[$_])' -AsPlainText -Force"
+            }) -join '; '
+        "`$ExampleTarget = [pscustomobject]@{ HostName = '$($exampleTarget.Address)'; " +
+            "Port = $($exampleTarget.Port); KnownHostsPath = '$($exampleTarget.KnownHostsPath)'; $passwords }"
+    }
+}
+
+AfterAll {
+    Stop-SshTarget -All
 }
 
 Describe 'The PassMan module' {
@@ -103,6 +130,12 @@ Describe 'The PassMan module' {
             $command.OutputType | Should -Not -BeNullOrEmpty
         }
 
+        It 'has a default view for each PassMan type it writes' {
+            foreach ($type in $command.OutputType.Name | Where-Object { $_ -like 'PassMan.*' }) {
+                Get-FormatData -TypeName $type | Should -Not -BeNullOrEmpty -Because "$type needs a view"
+            }
+        }
+
         It 'has a synopsis' {
             $help.Synopsis | Should -Not -BeNullOrEmpty
             $help.Synopsis | Should -Not -BeLike "*$name *[<CommonParameters>]*"
@@ -140,6 +173,7 @@ function Read-Host {
     ConvertTo-SecureString 'example passphrase' -AsPlainText -Force
 }
 `$ConfirmPreference = 'None'
+$(Get-ExampleTargetScript)
 $($Page.Setup)
 $(($Page.Examples | ForEach-Object { $_.Code }) -join [Environment]::NewLine)
 "@

@@ -216,7 +216,8 @@ public sealed class ChpasswdConversationTests : IDisposable
     public void Markers_of_another_nonce_are_text_like_any_other()
     {
         var conversation = new ChpasswdConversation("alice", _new, _sudo);
-        conversation.OnOutput("PASSMAN-0123456789ABCDEF-CHPASSWD\nPASSMAN-0123456789ABCDEF-SUDO-PROMPT\n", _input.Input);
+        const string Foreign = "PASSMAN-0123456789ABCDEF-";
+        conversation.OnOutput($"{Foreign}CHPASSWD\n{Foreign}SUDO-PROMPT\n", _input.Input);
 
         Assert.Equal(string.Empty, _input.Written);
         Assert.False(_input.Closed);

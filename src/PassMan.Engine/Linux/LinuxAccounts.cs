@@ -128,8 +128,8 @@ public static class LinuxAccounts
         new(
             ErrorIds.TargetCommandFailed,
             PassManErrorKind.InvalidOperation,
-            $"{account}: {what} failed on the target (exit status {result.ExitStatus?.ToString(CultureInfo.InvariantCulture) ?? "none"}): "
-                + $"{said}",
+            $"{account}: {what} failed on the target (exit status "
+                + $"{result.ExitStatus?.ToString(CultureInfo.InvariantCulture) ?? "none"}): {said}",
             account);
 
     /// <summary>The last lines of what the target said, on one line, for a message.</summary>

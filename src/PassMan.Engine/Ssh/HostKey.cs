@@ -26,6 +26,9 @@ public sealed class HostKey : IEquatable<HostKey>
     /// <summary>The SHA-256 fingerprint as ssh-keygen -l prints it.</summary>
     public string Fingerprint { get; }
 
+    /// <summary>The key type and fingerprint, as messages and reports name the key.</summary>
+    public string Label => $"{KeyType} {Fingerprint}";
+
     /// <summary>The public key blob in the SSH wire encoding.</summary>
     public ReadOnlySpan<byte> Blob => _blob;
 

@@ -14,7 +14,9 @@ public static class SecretMask
     /// <summary>What a masked secret reads as.</summary>
     public const string Mask = "********";
 
-    /// <summary>Returns <paramref name="text"/> with every occurrence of each secret replaced by <see cref="Mask"/>.</summary>
+    /// <summary>
+    /// Returns <paramref name="text"/> with every occurrence of each secret replaced by <see cref="Mask"/>.
+    /// </summary>
     public static string Apply(string text, params SecretBuffer?[] secrets)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -11,7 +11,7 @@ internal static class SshErrors
         ErrorIds.HostKeyNotTrusted,
         PassManErrorKind.Security,
         $"The host key of the target '{endpoint.TargetName}' ({endpoint}) is not trusted yet: the server offered "
-            + $"{offered.KeyType} {offered.Fingerprint}. Nothing was sent to it. Compare the fingerprint with the "
+            + $"{offered.Label}. Nothing was sent to it. Compare the fingerprint with the "
             + "one the host's administrator reads on the host (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub), then "
             + $"pin it: Test-PMTarget -Name '{endpoint.TargetName}' -TrustHostKey, or Import-PMKnownHost.",
         endpoint.TargetName,
@@ -25,7 +25,7 @@ internal static class SshErrors
         ErrorIds.HostKeyMismatch,
         PassManErrorKind.Security,
         $"HOST KEY MISMATCH for the target '{endpoint.TargetName}' ({endpoint}): the server offered "
-            + $"{offered.KeyType} {offered.Fingerprint}, which the vault does not pin (it pins "
+            + $"{offered.Label}, which the vault does not pin (it pins "
             + string.Join(", ", pins.Select(p => $"{p.KeyType ?? "a key"} {p.Fingerprint}")) + "). "
             + "Someone may be intercepting the connection, or the host has new keys. Nothing was sent to it. "
             + "If the host's administrator confirms the new key, pin it again: "

@@ -57,6 +57,14 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
     [Parameter]
     public SwitchParameter ChangeOnTarget { get; set; }
 
+    /// <summary>Changes the password through the account's reconcile account, even when its own still works.</summary>
+    [Parameter]
+    public SwitchParameter Reconcile { get; set; }
+
+    /// <summary>After a vault-only reset, logs in with the new value and sets the status it earns.</summary>
+    [Parameter]
+    public SwitchParameter Verify { get; set; }
+
     /// <summary>Resets without asking for confirmation.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -92,6 +100,17 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
                 "A new SSH key comes from -Generate or -PrivateKeyPath, not -NewCredential.");
         }
 
+        if (Verify && ChangesTarget)
+        {
+            throw ProtectionParameters.Conflict(
+                "-Verify goes with -ChangeOnTarget:$false; a change on the target is always verified.");
+        }
+
+        if (Reconcile && !ChangesTarget)
+        {
+            throw ProtectionParameters.Conflict("-Reconcile goes with a change on the target.");
+        }
+
         if (SshKeyType is not null)
         {
             if (CredentialType != CredentialType.SshKey)
@@ -121,10 +140,25 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
                 + "what opens the target, and the account loses InSync.");
         }
 
-        if (ChangesTarget && state.Type != CredentialType.Pin)
+        if (ChangesTarget && state.Type == CredentialType.SshKey)
         {
             // Refused before asking: confirming a change that cannot happen would mislead.
             throw ErrorIds.TargetChangeRefused($"{state.Target}/{state.UserName}", Describe(state));
+        }
+
+        var onTarget = ChangesTarget && state.Type == CredentialType.Password;
+        if (onTarget && IsWhatIf)
+        {
+            // -WhatIf checks for real what the change needs: the host key, a login, a value.
+            var trial = NewRequest(state);
+            try
+            {
+                what += "; " + vault.WhatIfOnTarget(trial, Reconcile);
+            }
+            finally
+            {
+                Release(trial);
+            }
         }
 
         if (!ShouldChange(name, what, Force))
@@ -135,7 +169,24 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
         var request = NewRequest(state);
         WriteProgress(new ProgressRecord(1, ActivityName, $"{name}: {what}") { PercentComplete = -1 });
         WriteVerbose($"{name}: resetting the {Describe(state)}.");
-        _batch.Add(request);
+        if (!onTarget)
+        {
+            _batch.Add(request);
+            return;
+        }
+
+        try
+        {
+            var result = vault.ResetOnTarget(request, Reconcile);
+            if (PassThru)
+            {
+                WriteObject(result);
+            }
+        }
+        finally
+        {
+            Release(request);
+        }
     });
 
     /// <inheritdoc/>
@@ -158,18 +209,36 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
 
     private void WriteBatch(IReadOnlyList<ResetRequest> requests) => Run(() =>
     {
-        foreach (var result in ResolveVault().ResetCredentials(requests))
+        var vault = ResolveVault();
+        foreach (var result in vault.ResetCredentials(requests))
         {
             if (result.Error is { } error)
             {
                 WriteError(error);
+                continue;
             }
-            else if (PassThru)
+
+            if (Verify && TryRun(() => VerifyReset(vault, result.Value!)) is false)
+            {
+                continue;
+            }
+
+            if (PassThru)
             {
                 WriteObject(result.Value);
             }
         }
     });
+
+    private void VerifyReset(Vault vault, ResetResult result)
+    {
+        vault.VerifyReset(result);
+        if (result.StatusAfter != nameof(AccountStatus.InSync))
+        {
+            WriteWarning($"{result.Target} / {result.UserName}: the new {result.CredentialType} is stored, and it does "
+                + "not log in to the target: the account stays NotInSync.");
+        }
+    }
 
     private ResetRequest NewRequest(CredentialState state)
     {
@@ -409,20 +478,6 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
         return path;
     }
 
-    private static FileStream CreateKeyFile(string path)
-    {
-        try
-        {
-            return OwnerOnlyFiles.CreateNew(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PassManException(
-                ErrorIds.InvalidPath,
-                PassManErrorKind.InvalidArgument,
-                $"Cannot write the key file '{path}': {e.Message}",
-                path,
-                e);
-        }
-    }
+    private static FileStream CreateKeyFile(string path) =>
+        FileAccessErrors.Guard(path, "write the key file", () => OwnerOnlyFiles.CreateNew(path));
 }

@@ -115,9 +115,7 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected bool ShouldChange(string target, string action, bool force = false)
     {
-        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
-            ? ((SwitchParameter)value).IsPresent
-            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
+        var whatIf = IsWhatIf;
         var confirmAsked = MyInvocation.BoundParameters.TryGetValue("Confirm", out var confirm)
             && ((SwitchParameter)confirm).IsPresent;
         if (force && !whatIf && !confirmAsked)
@@ -142,6 +140,11 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
 
         return ShouldProcess(target, action);
     }
+
+    /// <summary>Whether the command runs under -WhatIf, given or from $WhatIfPreference.</summary>
+    protected bool IsWhatIf => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+        ? ((SwitchParameter)value).IsPresent
+        : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
 
     private bool HasForce => MyInvocation.MyCommand.Parameters.ContainsKey("Force");
 

@@ -21,21 +21,7 @@ internal static class KeyFiles
     /// <summary>Reads a private key file into a buffer that is cleared after use.</summary>
     public static SecretBuffer Read(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new PassManException(
-                ErrorIds.InvalidPath,
-                PassManErrorKind.InvalidArgument,
-                $"Cannot read the private key file '{path}': {e.Message}",
-                path,
-                e);
-        }
-
+        var bytes = FileAccessErrors.Guard(path, "read the private key file", () => File.ReadAllBytes(path));
         try
         {
             return new SecretBuffer(bytes);

@@ -1,0 +1,417 @@
+# Changes on real OpenSSH servers: host-key trust, passwords set by passwd and by sudo chpasswd,
+# verification. Each target is an sshd of its own in a mount namespace (tests/Targets).
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestSupport.psm1') -Force
+    Import-Module (Join-Path $PSScriptRoot '../Targets/SshTargets.psm1') -Force
+    Import-Module (Get-TestModulePath) -Force
+
+    # web01 refuses passwords shorter than 12 characters in passwd; web02 has no such rule; web03
+    # shares sudo timestamps between sessions, so that one sudo there counts for the next.
+    $script:web01 = Start-SshTarget -PasswordMinLength 12
+    $script:web02 = Start-SshTarget
+    $script:web03 = Start-SshTarget -SudoTimestampType Global
+    $script:passwords = @{
+        'web01/alice' = 'Alice-web01-Start'; 'web01/bob' = 'Bob-web01-Start'
+        'web01/admin' = 'Admin-web01-Start'; 'web01/ops' = 'Ops-web01-Start'
+        'web02/alice' = 'Alice-web02-Start'
+        'web03/alice' = 'Alice-web03-Start'; 'web03/admin' = 'Admin-web03-Start'
+    }
+    $sudo = @{ admin = 'Password'; ops = 'NoPassword' }
+    $script:targets = @{ web01 = $web01; web02 = $web02; web03 = $web03 }
+    foreach ($account in $passwords.Keys) {
+        $targetName, $user = $account -split '/'
+        $rule = if ($sudo.ContainsKey($user)) { $sudo[$user] } else { 'None' }
+        $null = New-SshTargetUser $targets[$targetName] $user $passwords[$account] -Sudo $rule
+    }
+
+    function Reset-TargetPassword([string] $Account) {
+        # Back to the start password, behind PassMan's back, so that each test starts alike.
+        $targetName, $user = $Account -split '/'
+        $null = Invoke-SshTarget $targets[$targetName] 'chpasswd' -InputText "${user}:$($passwords[$Account])`n"
+    }
+
+    function Get-Password([string] $Target, [string] $UserName) {
+        (Get-PMCredential $Target $UserName -Reason 'test').GetNetworkCredential().Password
+    }
+
+    function New-TestVault {
+        $script:vaultPath = Join-Path $TestDrive "$([guid]::NewGuid()).db"
+        $null = New-PMVault -Path $vaultPath
+        foreach ($name in 'web01', 'web02', 'web03') {
+            $null = New-PMTarget $name $targets[$name].Address -Port $targets[$name].Port
+        }
+    }
+
+    function Add-TestAccount([string] $Account, [string] $Password, [string] $ReconcileAccount) {
+        $targetName, $user = $Account -split '/'
+        $value = if ($Password) { $Password } else { $passwords[$Account] }
+        $parameters = @{ Password = ConvertTo-TestSecureString $value }
+        if ($ReconcileAccount) { $parameters.ReconcileAccount = $ReconcileAccount }
+        $null = New-PMAccount $targetName $user @parameters
+    }
+
+    function Get-Dump {
+        Invoke-VaultSql $vaultPath 'SELECT id, secret, status, version, pending_secret FROM credentials ORDER BY id'
+        Invoke-VaultSql $vaultPath 'SELECT host_key, port, fingerprint FROM host_keys ORDER BY 1, 2, 3'
+    }
+}
+
+AfterAll {
+    Stop-SshTarget -All
+}
+
+Describe 'Host-key trust' {
+    BeforeEach {
+        New-TestVault
+        Add-TestAccount 'web01/alice'
+    }
+
+    It 'reports every host key the server offers, as ssh-keygen prints them, and pins nothing by itself' {
+        $probe = Test-PMTarget web01
+
+        $probe.Trust | Should -Be 'NotTrusted'
+        @($probe.HostKeys | ForEach-Object { "$($_.KeyType) $($_.Fingerprint)" } | Sort-Object) |
+            Should -Be @($web01.HostKeys | ForEach-Object { "$($_.Type) $($_.Fingerprint)" } | Sort-Object)
+        @($probe.HostKeys.Status | Select-Object -Unique) | Should -Be 'New'
+        (Get-PMTarget web01).HostKeyFingerprints | Should -BeNullOrEmpty
+    }
+
+    It 'refuses to log in to a target with no pinned key, with HostKeyNotTrusted and the fingerprint' {
+        $failure = { Test-PMCredential web01 alice -ErrorAction Stop } | Should -Throw -PassThru
+
+        Get-ErrorId $failure | Should -Be 'HostKeyNotTrusted'
+        $failure.Exception.Message | Should -Match ([regex]::Escape(($web01.HostKeys | Where-Object Type -EQ 'ssh-ed25519').Fingerprint))
+        $failure.Exception.Message | Should -Match 'Test-PMTarget'
+        Get-SshTargetLog $web01 | Should -Not -Match 'password for alice'
+    }
+
+    It 'pins on request, audited, and then logs in' {
+        $trusted = Test-PMTarget web01 -TrustHostKey -Confirm:$false
+        $result = Test-PMCredential web01 alice
+
+        $trusted.Trust | Should -Be 'Trusted'
+        @((Get-PMTarget web01).HostKeyFingerprints).Count | Should -Be 3
+        (Get-PMAuditLog -Action HostKeyTrusted).Details | Should -Match 'ssh-ed25519 SHA256:'
+        $result.Status | Should -Be 'InSync'
+    }
+
+    It 'pins a fingerprint given at creation, and gives the pin its key on first use' {
+        $ecdsa = ($web02.HostKeys | Where-Object Type -EQ 'ecdsa-sha2-nistp256').Fingerprint
+        $null = New-PMTarget web02b $web02.Address -Port $web02.Port -HostKeyFingerprint $ecdsa
+        $null = New-PMAccount web02b alice -Password (ConvertTo-TestSecureString $passwords['web02/alice'])
+
+        (Test-PMCredential web02b alice).Status | Should -Be 'InSync'
+        Invoke-VaultSql $vaultPath "SELECT key_type FROM host_keys WHERE fingerprint = '$ecdsa'" |
+            Should -Be 'ecdsa-sha2-nistp256'
+    }
+
+    It 'refuses a fingerprint pinned by hand that the server does not offer, with HostKeyMismatch' {
+        $other = ($web02.HostKeys | Where-Object Type -EQ 'ssh-ed25519').Fingerprint
+        Set-PMTarget web01 -HostKeyFingerprint $other
+
+        { Test-PMCredential web01 alice -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyMismatch,*'
+    }
+
+    It 'refuses a changed key always, and re-pins it only with -TrustHostKey -Force, audited' {
+        $target = Start-SshTarget
+        try {
+            $null = New-SshTargetUser $target carol 'Carol-Start-Passw0rd'
+            $null = New-PMTarget moved $target.Address -Port $target.Port
+            $null = New-PMAccount moved carol -Password (ConvertTo-TestSecureString 'Carol-Start-Passw0rd')
+            $null = Test-PMTarget moved -TrustHostKey -Confirm:$false
+            $null = Reset-SshTargetHostKey $target
+            $before = Get-Dump
+
+            { Test-PMCredential moved carol -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyMismatch,*'
+            { Reset-PMCredential moved carol -Generate -Force -ErrorAction Stop } |
+                Should -Throw -ErrorId 'HostKeyMismatch,*'
+            { Reset-PMCredential moved carol -Generate -Force -WhatIf -ErrorAction Stop } |
+                Should -Throw -ErrorId 'HostKeyMismatch,*'
+            { Test-PMTarget moved -TrustHostKey -Confirm:$false -ErrorAction Stop } |
+                Should -Throw -ErrorId 'HostKeyMismatch,*'
+            (Test-PMTarget moved).Trust | Should -Be 'Mismatch'
+            Get-Dump | Should -Be $before
+            Get-SshTargetLog $target | Should -Not -Match 'password for carol'
+            Test-SshTargetLogin $target carol -Password 'Carol-Start-Passw0rd' | Should -BeTrue
+
+            $repinned = Test-PMTarget moved -TrustHostKey -Force -Confirm:$false
+
+            $repinned.Trust | Should -Be 'Trusted'
+            (Get-PMAuditLog -Action HostKeyReplaced).Target | Should -Be 'moved'
+            (Test-PMCredential moved carol).Status | Should -Be 'InSync'
+        }
+        finally {
+            Stop-SshTarget $target
+        }
+    }
+
+    It 'changes nothing with -TrustHostKey -WhatIf' {
+        $before = Get-Dump
+
+        $null = Test-PMTarget web01 -TrustHostKey -WhatIf
+
+        Get-Dump | Should -Be $before
+    }
+}
+
+Describe 'Passwords on the target' {
+    BeforeAll {
+        $script:accounts = 'web01/alice', 'web01/bob', 'web01/admin', 'web01/ops', 'web02/alice', 'web03/alice',
+            'web03/admin'
+    }
+
+    BeforeEach {
+        foreach ($account in $accounts) { Reset-TargetPassword $account }
+        New-TestVault
+        foreach ($name in 'web01', 'web02', 'web03') { $null = Test-PMTarget $name -TrustHostKey -Confirm:$false }
+        Add-TestAccount 'web01/admin'
+        Add-TestAccount 'web01/ops'
+        Add-TestAccount 'web01/alice' -ReconcileAccount admin
+        Add-TestAccount 'web01/bob'
+        Add-TestAccount 'web02/alice'
+    }
+
+    Context 'Changed by the account itself' {
+        It 'changes the password with passwd, logs in with the new one, and calls it InSync' {
+            $result = Reset-PMCredential web01 alice -Generate -Force -PassThru
+            $new = Get-Password web01 alice
+
+            $result.ChangedOnTarget, $result.StatusAfter, $result.Version | Should -Be $true, 'InSync', 2
+            Test-SshTargetLogin $web01 alice -Password $new | Should -BeTrue
+            Test-SshTargetLogin $web01 alice -Password $passwords['web01/alice'] | Should -BeFalse
+            (Get-PMAccount web01 alice).Status | Should -Be 'InSync'
+            (Get-PMAuditLog -Action CredentialReset -Last 1).Details | Should -Match 'passwd as the account itself'
+        }
+
+        It 'changes only its own target: the same user elsewhere keeps its password' {
+            $null = Reset-PMCredential web01 alice -Generate -Force
+
+            Test-SshTargetLogin $web02 alice -Password $passwords['web02/alice'] | Should -BeTrue
+            Test-SshTargetLogin $web01 alice -Password $passwords['web01/alice'] | Should -BeFalse
+        }
+
+        It 'reports a refusal by the target''s quality rule with its reason, and changes nothing' {
+            $null = New-PMPolicy short -PasswordLength 8
+            Set-PMAccount web01 bob -Policy short
+            $before = Get-Dump
+
+            $failure = { Reset-PMCredential web01 bob -Generate -Force -ErrorAction Stop } |
+                Should -Throw -PassThru
+
+            Get-ErrorId $failure | Should -Be 'PasswordRefused'
+            $failure.Exception.Message | Should -Match 'target refused the new password: .*(short|long)'
+            Get-Dump | Should -Be $before
+            Test-SshTargetLogin $web01 bob -Password $passwords['web01/bob'] | Should -BeTrue
+            (Get-PMAuditLog -Action CredentialResetFailed).ErrorId | Should -Be 'PasswordRefused'
+        }
+
+        It 'refuses an account whose password does not log in and that names no reconcile account' {
+            Reset-PMCredential web01 bob -NewCredential (ConvertTo-TestSecureString 'Wrong-Passw0rd-1') `
+                -ChangeOnTarget:$false -Force
+
+            { Reset-PMCredential web01 bob -Generate -Force -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ReconcileAccountRequired,*'
+            Test-SshTargetLogin $web01 bob -Password $passwords['web01/bob'] | Should -BeTrue
+            Get-Password web01 bob | Should -Be 'Wrong-Passw0rd-1'
+        }
+    }
+
+    Context 'Set through a reconcile account' {
+        It 'uses sudo chpasswd with -Reconcile, typing the reconcile account''s password at sudo''s prompt' {
+            $result = Reset-PMCredential web01 alice -Generate -Reconcile -Force -PassThru
+
+            $result.StatusAfter | Should -Be 'InSync'
+            Test-SshTargetLogin $web01 alice -Password (Get-Password web01 alice) | Should -BeTrue
+            (Get-PMAuditLog -Action CredentialReset -Last 1).Details | Should -Match 'reconcile account admin'
+        }
+
+        It 'works with a NOPASSWD sudo rule, where the password is never typed' {
+            # chpasswd would take a typed sudo password for a line and fail on it.
+            Set-PMAccount web01 bob -ReconcileAccount ops
+
+            $result = Reset-PMCredential web01 bob -Generate -Reconcile -Force -PassThru
+
+            $result.StatusAfter | Should -Be 'InSync'
+            Test-SshTargetLogin $web01 bob -Password (Get-Password web01 bob) | Should -BeTrue
+        }
+
+        It 'takes over when the account''s own password no longer logs in' {
+            Reset-PMCredential web01 alice -NewCredential (ConvertTo-TestSecureString 'Wrong-Passw0rd-1') `
+                -ChangeOnTarget:$false -Force
+            (Get-PMAccount web01 alice).Status | Should -Be 'NotInSync'
+
+            $result = Reset-PMCredential web01 alice -Generate -Force -PassThru
+
+            $result.StatusAfter | Should -Be 'InSync'
+            Test-SshTargetLogin $web01 alice -Password (Get-Password web01 alice) | Should -BeTrue
+        }
+
+        It 'falls back to the reconcile account when the password fails at login, not only when NotInSync' {
+            $null = Invoke-SshTarget $web01 'chpasswd' -InputText "alice:Changed-Behind-Our-Back-1`n"
+
+            $result = Reset-PMCredential web01 alice -Generate -Force -PassThru
+
+            $result.StatusBefore, $result.StatusAfter | Should -Be 'Unknown', 'InSync'
+            (Get-PMAuditLog -Action CredentialReset -Last 1).Details | Should -Match 'reconcile account admin'
+        }
+
+        It 'uses a cached sudo timestamp and needs no password then' {
+            # The vault knows admin only by a key: sudo can let it through only on a cached timestamp.
+            $null = New-PMAccount web03 admin
+            $key = Join-Path $TestDrive "admin-$([guid]::NewGuid())"
+            ssh-keygen -q -t ed25519 -N '' -C admin -f $key
+            Add-SshTargetAuthorizedKey $web03 admin (Get-Content "$key.pub")
+            Get-PMAccount web03 admin |
+                New-PMCredential -CredentialType SshKey -SshKeyType ssh-ed25519 -PrivateKeyPath $key `
+                    -ChangeOnTarget:$false
+            Add-TestAccount 'web03/alice' -ReconcileAccount admin
+
+            $failure = { Reset-PMCredential web03 alice -Generate -Reconcile -Force -ErrorAction Stop } |
+                Should -Throw -PassThru
+            Get-ErrorId $failure | Should -Be 'SudoRefused'
+            $failure.Exception.Message | Should -Match 'holds none'
+            Test-SshTargetLogin $web03 alice -Password $passwords['web03/alice'] | Should -BeTrue
+
+            $primed = Invoke-SshTargetAsUser $web03 admin -Password $passwords['web03/admin'] `
+                -Command "sudo -S -p '' -v" -InputText "$($passwords['web03/admin'])`n"
+            $primed.ExitCode | Should -Be 0
+
+            $result = Reset-PMCredential web03 alice -Generate -Reconcile -Force -PassThru
+            $result.StatusAfter | Should -Be 'InSync'
+            Test-SshTargetLogin $web03 alice -Password (Get-Password web03 alice) | Should -BeTrue
+        }
+
+        It 'reports a reconcile account that sudo refuses with SudoRefused, and changes nothing' {
+            Set-PMAccount web01 bob -ReconcileAccount alice
+            Add-TestAccount 'web01/carl' -Password 'unused'
+            $before = Get-Dump
+
+            { Reset-PMCredential web01 bob -Generate -Reconcile -Force -ErrorAction Stop } |
+                Should -Throw -ErrorId 'SudoRefused,*'
+            Get-Dump | Should -Be $before
+            Test-SshTargetLogin $web01 bob -Password $passwords['web01/bob'] | Should -BeTrue
+        }
+    }
+
+    Context 'Secrets' {
+        It 'sends no secret on a command line: every /proc/*/cmdline seen during the changes is clean' {
+            $sampler = Start-ProcessSampler
+            try {
+                $null = Reset-PMCredential web01 bob -Generate -Force
+                $null = Reset-PMCredential web01 alice -Generate -Reconcile -Force
+                $null = Invoke-SshTarget $web01 'sleep 0.2; true passman-sampler-marker'
+            }
+            finally {
+                $seen = @(Stop-ProcessSampler $sampler)
+            }
+
+            $secrets = @((Get-Password web01 bob), (Get-Password web01 alice), $passwords['web01/admin'],
+                $passwords['web01/bob'], $passwords['web01/alice'])
+            $seen -match 'passman-sampler-marker' | Should -Not -BeNullOrEmpty -Because 'the sampler must see commands'
+            $seen -match 'passwd|chpasswd' | Should -Not -BeNullOrEmpty -Because 'it saw the changes run'
+            foreach ($secret in $secrets) {
+                $seen -match [regex]::Escape($secret) | Should -BeNullOrEmpty
+            }
+        }
+
+        It 'keeps secrets out of the audit log, the verbose stream and error records' {
+            $null = New-PMPolicy short -PasswordLength 8
+            Set-PMAccount web01 bob -Policy short
+            $verbose = Reset-PMCredential web01 alice -Generate -Force -Verbose 4>&1
+            $failure = { Reset-PMCredential web01 bob -Generate -Force -ErrorAction Stop } | Should -Throw -PassThru
+
+            $text = ($verbose | Out-String) + ($failure | Out-String) + (Get-PMAuditLog | Format-List * | Out-String)
+            $text | Should -Not -Match ([regex]::Escape((Get-Password web01 alice)))
+            $text | Should -Not -Match ([regex]::Escape($passwords['web01/alice']))
+        }
+    }
+
+    Context '-WhatIf' {
+        It 'checks the host key and the login for real, says how it would change, and changes nothing' {
+            $before = Get-Dump
+            $module = Get-TestModulePath
+            $script = "Import-Module '$module'; `$env:PASSMAN_VAULT = '$vaultPath'; " +
+                'Reset-PMCredential web01 alice -Generate -WhatIf; Reset-PMCredential web01 alice -Generate -Reconcile -WhatIf'
+
+            $run = Invoke-Pwsh -Command $script
+
+            $run.Output | Should -Match 'What if: .*passwd, as the account itself'
+            $run.Output | Should -Match 'What if: .*sudo chpasswd, through the reconcile account admin'
+            Get-Dump | Should -Be $before
+            Test-SshTargetLogin $web01 alice -Password $passwords['web01/alice'] | Should -BeTrue
+        }
+
+        It 'reports what would fail: a password that does not log in and no reconcile account' {
+            Reset-PMCredential web01 bob -NewCredential (ConvertTo-TestSecureString 'Wrong-Passw0rd-1') `
+                -ChangeOnTarget:$false -Force
+            $before = Get-Dump
+
+            { Reset-PMCredential web01 bob -Generate -WhatIf -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ReconcileAccountRequired,*'
+            Get-Dump | Should -Be $before
+        }
+    }
+
+    Context 'Verify and status' {
+        It 'is InSync after a change, NotInSync after a vault-only change, and InSync again after -Verify' {
+            (Reset-PMCredential web01 alice -Generate -Force -PassThru).StatusAfter | Should -Be 'InSync'
+
+            $vaultOnly = Reset-PMCredential web01 alice -Generate -ChangeOnTarget:$false -Force -PassThru
+            $vaultOnly.StatusAfter | Should -Be 'NotInSync'
+            (Test-PMCredential web01 alice).Status | Should -Be 'NotInSync'
+
+            # The manual's case: someone set the password on the host, and tells the admin what it is.
+            $working = 'Set-On-The-Host-1'
+            $null = Invoke-SshTarget $web01 'chpasswd' -InputText "alice:$working`n"
+
+            $verified = Reset-PMCredential web01 alice -NewCredential (ConvertTo-TestSecureString $working) `
+                -ChangeOnTarget:$false -Verify -Force -PassThru
+            $verified.StatusAfter | Should -Be 'InSync'
+            (Get-PMAccount web01 alice).Status | Should -Be 'InSync'
+        }
+
+        It 'warns when -Verify finds that the stored value does not log in' {
+            $warnings = Reset-PMCredential web01 alice -NewCredential (ConvertTo-TestSecureString 'Not-It-Passw0rd') `
+                -ChangeOnTarget:$false -Verify -Force -PassThru 3>&1
+            @($warnings | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Count |
+                Should -BeGreaterThan 0
+            (Get-PMAccount web01 alice).Status | Should -Be 'NotInSync'
+        }
+
+        It 'tests accounts from the pipeline, one result each, the last verification time set' {
+            Reset-PMCredential web01 bob -NewCredential (ConvertTo-TestSecureString 'Wrong-Passw0rd-1') `
+                -ChangeOnTarget:$false -Force
+
+            $results = Get-PMAccount | Test-PMCredential
+
+            @($results).Count | Should -Be 5
+            ($results | Where-Object UserName -EQ bob).Status | Should -Be 'NotInSync'
+            @($results | Where-Object Status -EQ 'InSync').Count | Should -Be 4
+            ($results | Where-Object UserName -EQ ops).Credentials[0].LastVerified | Should -Not -BeNullOrEmpty
+            (Get-PMAuditLog -Action CredentialVerified | Measure-Object).Count | Should -Be 5
+        }
+
+        It 'tries a wrong password once: one failure against the target''s lockout count' {
+            Reset-PMCredential web01 bob -NewCredential (ConvertTo-TestSecureString 'Wrong-Passw0rd-1') `
+                -ChangeOnTarget:$false -Force
+            $before = ([regex]::Matches((Get-SshTargetLog $web01), 'Failed password for bob')).Count
+
+            $null = Test-PMCredential web01 bob
+
+            ([regex]::Matches((Get-SshTargetLog $web01), 'Failed password for bob')).Count | Should -Be ($before + 1)
+        }
+
+        It 'gives an unreachable target an error for its accounts and goes on with the others' {
+            $null = New-PMTarget gone 127.0.0.1 -Port 9
+            $null = New-PMAccount gone alice -Password (ConvertTo-TestSecureString 'x-Passw0rd-1')
+
+            $results = Get-PMAccount -UserName alice | Test-PMCredential -ErrorVariable failures -ErrorAction SilentlyContinue
+
+            @($results).Count | Should -Be 2
+            @($failures).Count | Should -Be 1
+            Get-ErrorId $failures[0] | Should -Be 'TargetUnreachable'
+            (Get-PMAccount gone alice).Status | Should -Be 'Unknown'
+        }
+    }
+}
