@@ -81,7 +81,8 @@ Describe 'Host-key trust' {
         $failure = { Test-PMCredential web01 alice -ErrorAction Stop } | Should -Throw -PassThru
 
         Get-ErrorId $failure | Should -Be 'HostKeyNotTrusted'
-        $failure.Exception.Message | Should -Match ([regex]::Escape(($web01.HostKeys | Where-Object Type -EQ 'ssh-ed25519').Fingerprint))
+        $ed25519 = ($web01.HostKeys | Where-Object Type -EQ 'ssh-ed25519').Fingerprint
+        $failure.Exception.Message | Should -Match ([regex]::Escape($ed25519))
         $failure.Exception.Message | Should -Match 'Test-PMTarget'
         Get-SshTargetLog $web01 | Should -Not -Match 'password for alice'
     }
@@ -144,6 +145,54 @@ Describe 'Host-key trust' {
         finally {
             Stop-SshTarget $target
         }
+    }
+
+    It 'pins from a hashed known_hosts file, the keys ssh itself would trust for the host and port' {
+        $file = Join-Path $TestDrive "known_hosts-$([guid]::NewGuid())"
+        Copy-Item $web01.KnownHostsPath $file
+        ssh-keygen -q -H -f $file 2>$null
+        Get-Content $file -Raw | Should -Not -Match ([regex]::Escape($web01.Address))
+
+        $imported = Import-PMKnownHost $file -Target web01 -Confirm:$false
+
+        $imported.Trust | Should -Be 'Trusted'
+        @((Get-PMTarget web01).HostKeyFingerprints | Sort-Object) |
+            Should -Be @($web01.HostKeys.Fingerprint | Sort-Object)
+        (Get-PMAuditLog -Action HostKeyTrusted).Details | Should -Match 'known_hosts file'
+        (Test-PMCredential web01 alice).Status | Should -Be 'InSync'
+    }
+
+    It 'never pins a key the file marks @revoked, and names the targets it has no key for' {
+        $file = Join-Path $TestDrive "known_hosts-$([guid]::NewGuid())"
+        $ed25519 = $web01.HostKeys | Where-Object Type -EQ 'ssh-ed25519'
+        @(
+            "[$($web01.Address)]:$($web01.Port) $($ed25519.PublicKey)"
+            "@revoked [$($web01.Address)]:$($web01.Port) $($ed25519.PublicKey)"
+        ) | Set-Content $file
+
+        $null = Import-PMKnownHost $file -Target web01 -Confirm:$false -ErrorAction SilentlyContinue `
+            -ErrorVariable failed -WarningVariable warned -WarningAction SilentlyContinue
+
+        Get-ErrorId $failed[0] | Should -Be 'KnownHostNotFound'
+        "$warned" | Should -Match 'revoked'
+        "$warned" | Should -Match ([regex]::Escape($ed25519.Fingerprint))
+        { Import-PMKnownHost $file -Target web02 -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'KnownHostNotFound,*'
+        (Get-PMTarget web01).HostKeyFingerprints | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a file whose key differs from the pinned one unless -Force' {
+        $null = Test-PMTarget web01 -TrustHostKey -Confirm:$false
+        $file = Join-Path $TestDrive "known_hosts-$([guid]::NewGuid())"
+        $other = ($web02.HostKeys | Where-Object Type -EQ 'ssh-ed25519').PublicKey
+        "[$($web01.Address)]:$($web01.Port) $other" | Set-Content $file
+
+        { Import-PMKnownHost $file -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyMismatch,*'
+        $null = Import-PMKnownHost $file -Force -Confirm:$false
+
+        $replacement = ($web02.HostKeys | Where-Object Type -EQ 'ssh-ed25519').Fingerprint
+        (Get-PMTarget web01).HostKeyFingerprints | Should -Be $replacement
+        { Test-PMCredential web01 alice -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyMismatch,*'
     }
 
     It 'changes nothing with -TrustHostKey -WhatIf' {
@@ -332,7 +381,8 @@ Describe 'Passwords on the target' {
             $before = Get-Dump
             $module = Get-TestModulePath
             $script = "Import-Module '$module'; `$env:PASSMAN_VAULT = '$vaultPath'; " +
-                'Reset-PMCredential web01 alice -Generate -WhatIf; Reset-PMCredential web01 alice -Generate -Reconcile -WhatIf'
+                'Reset-PMCredential web01 alice -Generate -WhatIf; ' +
+                'Reset-PMCredential web01 alice -Generate -Reconcile -WhatIf'
 
             $run = Invoke-Pwsh -Command $script
 
@@ -406,7 +456,8 @@ Describe 'Passwords on the target' {
             $null = New-PMTarget gone 127.0.0.1 -Port 9
             $null = New-PMAccount gone alice -Password (ConvertTo-TestSecureString 'x-Passw0rd-1')
 
-            $results = Get-PMAccount -UserName alice | Test-PMCredential -ErrorVariable failures -ErrorAction SilentlyContinue
+            $results = Get-PMAccount -UserName alice |
+                Test-PMCredential -ErrorVariable failures -ErrorAction SilentlyContinue
 
             @($results).Count | Should -Be 2
             @($failures).Count | Should -Be 1

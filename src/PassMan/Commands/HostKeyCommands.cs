@@ -9,7 +9,9 @@ using PassMan.Ssh;
 namespace PassMan.Commands;
 
 /// <summary>
-/// <para type="synopsis">Connects to a target, lists the host keys it offers against the pinned ones, and pins them on request.</para>
+/// <para type="synopsis">
+/// Connects to a target, lists the host keys it offers against the pinned ones, and pins them on request.
+/// </para>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "PMTarget", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(TargetProbe))]
@@ -157,7 +159,7 @@ public sealed class ImportPMKnownHostCommand : PassManCmdlet
             return;
         }
 
-        var action = $"Pin the host keys {string.Join(", ", keys.Select(k => $"{k.KeyType} {k.Fingerprint}"))} "
+        var action = $"Pin the host keys {string.Join(", ", keys.Select(k => k.Label))} "
             + $"from {_path}";
         if (ShouldChange($"{target.Name} ({target.HostName}:{target.Port})", action))
         {

@@ -4,7 +4,10 @@ using PassMan.Model;
 namespace PassMan.Commands;
 
 /// <summary>
-/// <para type="synopsis">Logs in to the target with each stored credential of an account, and records whether the vault and the target agree.</para>
+/// <para type="synopsis">
+/// Logs in to the target with each stored credential of an account, and records whether the vault and the
+/// target agree.
+/// </para>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "PMCredential", DefaultParameterSetName = NameSet)]
 [OutputType(typeof(VerifyResult))]
