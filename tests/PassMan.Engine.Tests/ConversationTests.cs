@@ -142,31 +142,40 @@ public sealed class PasswdConversationTests : IDisposable
     }
 }
 
-public sealed class ChpasswdConversationTests : IDisposable
+public sealed class SudoConversationTests : IDisposable
 {
     private readonly SecretBuffer _new = new("New-Passw0rd-2"u8);
     private readonly SecretBuffer _sudo = new("Sudo-Passw0rd-3"u8);
     private readonly RecordedInput _input = new();
+    private SecretBuffer? _line;
 
     public void Dispose()
     {
+        _line?.Dispose();
         _new.Dispose();
         _sudo.Dispose();
         _input.Dispose();
     }
 
-    private static string Marker(ChpasswdConversation conversation, string name) =>
+    private SudoConversation Chpasswd(SecretBuffer? sudoPassword)
+    {
+        _line?.Dispose();
+        _line = SudoConversation.ChpasswdLine("alice", _new);
+        return new SudoConversation("chpasswd", _line, sudoPassword);
+    }
+
+    private static string Marker(SudoConversation conversation, string name) =>
         Regex.Match(conversation.Script, "PASSMAN-[0-9A-F]{16}-").Value + name;
 
     [Fact]
     public void Without_a_sudo_prompt_only_the_chpasswd_line_is_written()
     {
-        var conversation = new ChpasswdConversation("alice", _new, _sudo);
+        var conversation = Chpasswd(_sudo);
         var output = Marker(conversation, "SUDO-READY") + "\n";
         conversation.OnOutput(output, _input.Input);
         Assert.Equal(string.Empty, _input.Written);
 
-        conversation.OnOutput(output + Marker(conversation, "CHPASSWD") + "\n", _input.Input);
+        conversation.OnOutput(output + Marker(conversation, "RUN") + "\n", _input.Input);
 
         Assert.Equal("alice:New-Passw0rd-2\n", _input.Written);
         Assert.True(_input.Closed);
@@ -176,13 +185,13 @@ public sealed class ChpasswdConversationTests : IDisposable
     [Fact]
     public void The_sudo_password_is_typed_at_sudo_prompt_and_the_line_only_after_sudo_let_it_through()
     {
-        var conversation = new ChpasswdConversation("alice", _new, _sudo);
+        var conversation = Chpasswd(_sudo);
         var output = "We trust you have received the usual lecture.\n" + Marker(conversation, "SUDO-PROMPT") + "\n";
         conversation.OnOutput(output, _input.Input);
         conversation.OnOutput(output, _input.Input);
         Assert.Equal("Sudo-Passw0rd-3\n", _input.Written);
 
-        conversation.OnOutput(output + Marker(conversation, "CHPASSWD") + "\n", _input.Input);
+        conversation.OnOutput(output + Marker(conversation, "RUN") + "\n", _input.Input);
 
         Assert.Equal("Sudo-Passw0rd-3\nalice:New-Passw0rd-2\n", _input.Written);
         Assert.True(conversation.SudoAskedPassword);
@@ -191,7 +200,7 @@ public sealed class ChpasswdConversationTests : IDisposable
     [Fact]
     public void A_second_sudo_prompt_means_a_wrong_password_and_nothing_more_is_typed()
     {
-        var conversation = new ChpasswdConversation("alice", _new, _sudo);
+        var conversation = Chpasswd(_sudo);
         var prompt = Marker(conversation, "SUDO-PROMPT") + "\n";
         conversation.OnOutput(prompt, _input.Input);
         conversation.OnOutput(prompt + "Sorry, try again.\n" + prompt, _input.Input);
@@ -205,7 +214,7 @@ public sealed class ChpasswdConversationTests : IDisposable
     [Fact]
     public void A_sudo_prompt_with_no_password_in_the_vault_gets_end_of_file()
     {
-        var conversation = new ChpasswdConversation("alice", _new, sudoPassword: null);
+        var conversation = Chpasswd(sudoPassword: null);
         conversation.OnOutput(Marker(conversation, "SUDO-PROMPT") + "\n", _input.Input);
 
         Assert.True(_input.Closed);
@@ -215,9 +224,9 @@ public sealed class ChpasswdConversationTests : IDisposable
     [Fact]
     public void Markers_of_another_nonce_are_text_like_any_other()
     {
-        var conversation = new ChpasswdConversation("alice", _new, _sudo);
+        var conversation = Chpasswd(_sudo);
         const string Foreign = "PASSMAN-0123456789ABCDEF-";
-        conversation.OnOutput($"{Foreign}CHPASSWD\n{Foreign}SUDO-PROMPT\n", _input.Input);
+        conversation.OnOutput($"{Foreign}RUN\n{Foreign}SUDO-PROMPT\n", _input.Input);
 
         Assert.Equal(string.Empty, _input.Written);
         Assert.False(_input.Closed);
@@ -226,8 +235,8 @@ public sealed class ChpasswdConversationTests : IDisposable
     [Fact]
     public void Success_needs_the_line_sent_and_chpasswd_exit_status_zero()
     {
-        var conversation = new ChpasswdConversation("alice", _new, _sudo);
-        var output = Marker(conversation, "SUDO-READY") + "\n" + Marker(conversation, "CHPASSWD") + "\n";
+        var conversation = Chpasswd(_sudo);
+        var output = Marker(conversation, "SUDO-READY") + "\n" + Marker(conversation, "RUN") + "\n";
         conversation.OnOutput(output, _input.Input);
 
         Assert.True(conversation.Succeeded(new CommandResult(0, output + Marker(conversation, "EXIT") + " 0\n")));
@@ -247,7 +256,7 @@ public sealed class ChpasswdConversationTests : IDisposable
     [InlineData("")]
     public void User_names_chpasswd_would_misread_are_refused(string userName)
     {
-        var error = Assert.Throws<PassManException>(() => new ChpasswdConversation(userName, _new, _sudo));
+        var error = Assert.Throws<PassManException>(() => SudoConversation.ChpasswdLine(userName, _new).Dispose());
 
         Assert.Equal(ErrorIds.InvalidName, error.ErrorId);
     }
@@ -255,7 +264,7 @@ public sealed class ChpasswdConversationTests : IDisposable
     [Fact]
     public void The_script_holds_no_secret()
     {
-        var conversation = new ChpasswdConversation("alice", _new, _sudo);
+        var conversation = Chpasswd(_sudo);
 
         Assert.DoesNotContain("New-Passw0rd-2", conversation.Script, StringComparison.Ordinal);
         Assert.DoesNotContain("Sudo-Passw0rd-3", conversation.Script, StringComparison.Ordinal);

@@ -98,30 +98,46 @@ public static class LinuxAccounts
         ArgumentNullException.ThrowIfNull(session);
         var account = $"{session.Endpoint.TargetName}/{userName}";
         RequireTransferable(next, account);
-        var conversation = new ChpasswdConversation(userName, next, sudoPassword);
+        using var line = SudoConversation.ChpasswdLine(userName, next);
+        var (result, conversation) = RunAsRoot(session, reconcileUserName, account, "chpasswd", line, sudoPassword);
+        if (!conversation.Succeeded(result))
+        {
+            throw CommandFailed(account, "sudo chpasswd", result, Summary(conversation.Explain(result)));
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> (shell text without secrets) as root through the logged-in
+    /// reconcile account, with <paramref name="input"/> as its one line of input. Fails with
+    /// SudoRefused, naming <paramref name="account"/>, when sudo does not let it through; returns
+    /// the result, successful or not, once the command ran.
+    /// </summary>
+    internal static (CommandResult Result, SudoConversation Conversation) RunAsRoot(
+        SshSession session,
+        string reconcileUserName,
+        string account,
+        string command,
+        SecretBuffer? input,
+        SecretBuffer? sudoPassword)
+    {
+        var conversation = new SudoConversation(command, input, sudoPassword);
         var result = session.Run(conversation.Script, conversation);
-        if (conversation.Succeeded(result))
+        if (result.ExitStatus != SudoConversation.SudoRefusedStatus && conversation.LineSent)
         {
-            return;
+            return (result, conversation);
         }
 
-        var said = Summary(conversation.Explain(result));
-        var reconcile = $"{session.Endpoint.TargetName}/{reconcileUserName}";
-        if (result.ExitStatus == ChpasswdConversation.SudoRefusedStatus || !conversation.LineSent)
-        {
-            var why = conversation.SudoPasswordRejected
-                ? "sudo did not accept the reconcile account's password"
-                : conversation.SudoAskedPassword || sudoPassword is not null
-                    ? "sudo did not let the reconcile account run chpasswd"
-                    : "sudo asks the reconcile account for a password, and the vault holds none for it";
-            throw new PassManException(
-                ErrorIds.SudoRefused,
-                PassManErrorKind.AuthenticationFailed,
-                $"{account}: {why} ({reconcile}: {said}). The password on the target is unchanged.",
-                account);
-        }
-
-        throw CommandFailed(account, "sudo chpasswd", result, said);
+        var why = conversation.SudoPasswordRejected
+            ? "sudo did not accept the reconcile account's password"
+            : sudoPassword is not null
+                ? $"sudo did not let the reconcile account run {command.Split(' ')[0]}"
+                : "sudo asks the reconcile account for a password, and the vault holds none for it";
+        throw new PassManException(
+            ErrorIds.SudoRefused,
+            PassManErrorKind.AuthenticationFailed,
+            $"{account}: {why} ({session.Endpoint.TargetName}/{reconcileUserName}: "
+                + $"{Summary(conversation.Explain(result))}). Nothing was changed on the target.",
+            account);
     }
 
     private static PassManException CommandFailed(string account, string what, CommandResult result, string said) =>

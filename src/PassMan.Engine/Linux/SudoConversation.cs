@@ -8,31 +8,46 @@ using PassMan.Ssh;
 namespace PassMan.Linux;
 
 /// <summary>
-/// Sets another account's password through a reconcile account: <c>sudo chpasswd</c> with the
-/// <c>user:password</c> line on standard input. sudo is probed first with <c>sudo -n</c>; only
-/// when it asks for a password is the reconcile account's password typed, at sudo's own prompt,
-/// and the chpasswd line is written only after sudo has let the script through. So neither
-/// password can be read by the wrong program: sudo never sees the new one, chpasswd never the
-/// sudo one. Markers carry a random nonce, so nothing else the target prints can pass for them.
+/// Runs a command as root through a reconcile account's sudo, with one line of input: for
+/// <c>sudo chpasswd</c>, the <c>user:password</c> line. sudo is probed first with <c>sudo -n</c>;
+/// only when it asks for a password is the reconcile account's password typed, at sudo's own
+/// prompt, and the input line is written only after sudo has let the script through. So neither
+/// secret can be read by the wrong program: sudo never sees the input line, the command never the
+/// sudo password. Markers carry a random nonce, so nothing else the target prints can pass for them.
 /// </summary>
-public sealed class ChpasswdConversation : Conversation
+public sealed class SudoConversation : Conversation
 {
     /// <summary>The exit status of the script when sudo did not let the reconcile account in.</summary>
     public const int SudoRefusedStatus = 91;
 
-    private readonly string _userName;
-    private readonly SecretBuffer _new;
+    private readonly string _command;
+    private readonly SecretBuffer? _input;
     private readonly SecretBuffer? _sudoPassword;
     private readonly string _nonce;
     private int _promptsAnswered;
 
-    /// <summary>Creates the conversation; the caller keeps and disposes both secrets.</summary>
-    public ChpasswdConversation(string userName, SecretBuffer newPassword, SecretBuffer? sudoPassword)
+    /// <summary>
+    /// Creates the conversation for <paramref name="command"/>, shell text that must hold no secret;
+    /// <paramref name="input"/>, if any, is its one line of standard input. The caller keeps and
+    /// disposes both secrets.
+    /// </summary>
+    public SudoConversation(string command, SecretBuffer? input, SecretBuffer? sudoPassword)
     {
-        _userName = LinuxAccounts.RequireUserName(userName);
-        _new = newPassword;
+        _command = command ?? throw new ArgumentNullException(nameof(command));
+        _input = input;
         _sudoPassword = sudoPassword;
         _nonce = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+    }
+
+    /// <summary>The line chpasswd reads for <paramref name="userName"/>; the caller disposes it.</summary>
+    public static SecretBuffer ChpasswdLine(string userName, SecretBuffer newPassword)
+    {
+        ArgumentNullException.ThrowIfNull(newPassword);
+        var name = Encoding.UTF8.GetBytes(LinuxAccounts.RequireUserName(userName) + ":");
+        var line = new SecretBuffer(name.Length + newPassword.Length);
+        name.CopyTo(line.Span);
+        newPassword.Span.CopyTo(line.Span[name.Length..]);
+        return line;
     }
 
     /// <summary>The script to run as the reconcile account. It holds no secret.</summary>
@@ -44,8 +59,8 @@ public sealed class ChpasswdConversation : Conversation
         else
             {{SudoValidate}} || { echo '{{Marker("SUDO-REFUSED")}}'; exit {{SudoRefusedStatus}}; }
         fi
-        echo '{{Marker("CHPASSWD")}}'
-        sudo -n chpasswd
+        echo '{{Marker("RUN")}}'
+        sudo -n {{_command}}
         echo "{{Marker("EXIT")}} $?"
         """;
 
@@ -63,7 +78,7 @@ public sealed class ChpasswdConversation : Conversation
     /// <summary>Whether sudo asked again after the password was typed: it did not accept it.</summary>
     public bool SudoPasswordRejected { get; private set; }
 
-    /// <summary>Whether the chpasswd line was written.</summary>
+    /// <summary>Whether the script reached the command, and its input line was written.</summary>
     public bool LineSent { get; private set; }
 
     /// <inheritdoc/>
@@ -76,9 +91,13 @@ public sealed class ChpasswdConversation : Conversation
             return;
         }
 
-        if (output.Contains(Marker("CHPASSWD"), StringComparison.Ordinal))
+        if (output.Contains(Marker("RUN"), StringComparison.Ordinal))
         {
-            WriteLine(input);
+            if (_input is not null)
+            {
+                input.WriteLine(_input.Span);
+            }
+
             LineSent = true;
             input.Close();
             return;
@@ -100,7 +119,7 @@ public sealed class ChpasswdConversation : Conversation
         }
     }
 
-    /// <summary>Whether the script reached chpasswd and chpasswd succeeded.</summary>
+    /// <summary>Whether the script reached the command and the command succeeded.</summary>
     public bool Succeeded(CommandResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -110,7 +129,7 @@ public sealed class ChpasswdConversation : Conversation
     }
 
     /// <summary>
-    /// What the target printed, without the script's markers: sudo's and chpasswd's own words,
+    /// What the target printed, without the script's markers: sudo's and the command's own words,
     /// for an error message.
     /// </summary>
     public string Explain(CommandResult result)
@@ -131,16 +150,7 @@ public sealed class ChpasswdConversation : Conversation
     }
 
     /// <inheritdoc/>
-    public override string Scrub(string text) => SecretMask.Apply(text, _new, _sudoPassword);
-
-    private void WriteLine(ConversationInput input)
-    {
-        var name = Encoding.UTF8.GetBytes(_userName + ":");
-        using var line = new SecretBuffer(name.Length + _new.Length);
-        name.CopyTo(line.Span);
-        _new.Span.CopyTo(line.Span[name.Length..]);
-        input.WriteLine(line.Span);
-    }
+    public override string Scrub(string text) => SecretMask.Apply(text, _input, _sudoPassword);
 
     private string Marker(string name) => string.Create(CultureInfo.InvariantCulture, $"PASSMAN-{_nonce}-{name}");
 
