@@ -131,6 +131,14 @@ public static class ErrorIds
     /// <summary>The credential has a pending change on its target that must be resolved first.</summary>
     public const string PendingChange = nameof(PendingChange);
 
+    /// <summary>The refusal of a change while <paramref name="what"/> of <paramref name="account"/> has a pending change.</summary>
+    public static PassManException Pending(string account, string what) => new(
+        PendingChange,
+        PassManErrorKind.InvalidOperation,
+        $"{account}: the {what} has a pending change on the target whose outcome is not known. Run "
+            + "Test-PMCredential first: it finds out which value the target has and keeps it.",
+        account);
+
     /// <summary>A file to write exists already; PassMan does not overwrite it.</summary>
     public const string OutFileExists = nameof(OutFileExists);
 

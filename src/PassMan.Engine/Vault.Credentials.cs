@@ -120,13 +120,7 @@ public sealed partial class Vault
 
         if (credential.HasPending)
         {
-            throw new PassManException(
-                ErrorIds.PendingChange,
-                PassManErrorKind.InvalidOperation,
-                $"{name}: the {Describe(request.Type, credential.KeyType)} has a pending change on the target. "
-                    + "A reset in the vault only could throw away the value the target really has; resolve it first "
-                    + "with Test-PMCredential.",
-                name);
+            throw ErrorIds.Pending(name, Describe(request.Type, credential.KeyType));
         }
 
         if (request.Key is { } newKey && newKey.KeyType != credential.KeyType)

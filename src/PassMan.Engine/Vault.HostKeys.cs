@@ -16,13 +16,14 @@ public sealed partial class Vault
     /// <summary>
     /// Connects to a target without logging in and reports every host key it offers against the
     /// pins. Fails with TargetUnreachable. Pins made from a bare fingerprint get their key here
-    /// when the server shows one with that fingerprint; nothing new is trusted.
+    /// when the server shows one with that fingerprint (written only when <paramref name="record"/>
+    /// is set); nothing new is trusted.
     /// </summary>
-    public TargetProbe ProbeTarget(string name)
+    public TargetProbe ProbeTarget(string name, bool record = true)
     {
         var target = RequireTarget(name);
         var offered = SshConnector.Scan(EndpointOf(target), SshOptions);
-        var pins = CompletePins(target, offered);
+        var pins = CompletePins(target, offered, record);
         return new TargetProbe(target.Name, target.HostName, target.Port, offered, pins);
     }
 
@@ -58,7 +59,7 @@ public sealed partial class Vault
             }
 
             var now = DateTimeOffset.UtcNow;
-            var kept = !changed ? pins.Where(pin => pin.Key is not null).ToList() : [];
+            var kept = !changed ? pins.ToList() : [];
             var added = keys.Where(key => !kept.Any(pin => key.Equals(pin.Key))).ToList();
             kept.AddRange(added.Select(key => HostKeyPin.Of(key, now)));
             _store.ReplaceHostKeys(target.HostName, target.Port, kept);
@@ -73,29 +74,41 @@ public sealed partial class Vault
     }
 
     /// <summary>The pins for a target, completed first when some are bare fingerprints.</summary>
-    private IReadOnlyList<HostKeyPin> PinsFor(TargetRecord target)
+    private IReadOnlyList<HostKeyPin> PinsFor(TargetRecord target, bool record = true)
     {
         var pins = _store.ListHostKeys(target.HostName, target.Port);
         return pins.Any(pin => pin.Key is null)
-            ? CompletePins(target, SshConnector.Scan(EndpointOf(target), SshOptions))
+            ? CompletePins(target, SshConnector.Scan(EndpointOf(target), SshOptions), record)
             : pins;
     }
 
-    /// <summary>Gives each bare-fingerprint pin the offered key with that fingerprint.</summary>
-    private List<HostKeyPin> CompletePins(TargetRecord target, IReadOnlyList<HostKey> offered)
+    /// <summary>
+    /// Gives each bare-fingerprint pin the offered key with that fingerprint, and stores that when
+    /// <paramref name="record"/> is set. The pins are read again inside the write, so a change of
+    /// pins made meanwhile is not undone.
+    /// </summary>
+    private List<HostKeyPin> CompletePins(TargetRecord target, IReadOnlyList<HostKey> offered, bool record)
     {
-        var pins = _store.ListHostKeys(target.HostName, target.Port);
-        var completed = pins
+        List<HostKeyPin> Complete(IReadOnlyList<HostKeyPin> pins) => pins
             .Select(pin => pin.Key is null && offered.FirstOrDefault(k => k.Fingerprint == pin.Fingerprint) is { } key
                 ? pin with { Key = key }
                 : pin)
             .ToList();
-        if (!completed.SequenceEqual(pins))
+
+        var stored = _store.ListHostKeys(target.HostName, target.Port);
+        var completed = Complete(stored);
+        var gained = completed.Zip(stored).Any(pair => pair.First.Key is not null && pair.Second.Key is null);
+        if (!record || !gained)
         {
-            Change(() => _store.ReplaceHostKeys(target.HostName, target.Port, completed));
+            return completed;
         }
 
-        return completed;
+        return Change(() =>
+        {
+            var fresh = Complete(_store.ListHostKeys(target.HostName, target.Port));
+            _store.ReplaceHostKeys(target.HostName, target.Port, fresh);
+            return fresh;
+        });
     }
 
     private static SshEndpoint EndpointOf(TargetRecord target) => new(target.Name, target.HostName, target.Port);

@@ -31,19 +31,17 @@ public sealed partial class Vault
         var mac = RequireUnused(plan.Account, plan.Credential, request, secret, plan.Name);
         LinuxAccounts.RequireTransferable(secret, plan.Name);
 
-        // Invariant 1: the new value is durable before anything is sent to the target.
-        Change(() => _store.WritePending(
-            plan.Credential.Id,
-            SecretEnvelope.Seal(RequireKeys(), plan.Credential.Id, PendingField(plan.Credential), secret.Span)));
-
+        StagePending(plan.Credential, secret, plan.Name, "password");
         string how;
+        string? unknown;
         try
         {
-            how = ChangePassword(plan, secret);
+            (how, unknown) = ChangePassword(plan, secret);
         }
-        catch (PassManException failure) when (failure.ErrorId != ErrorIds.TargetCommandFailed)
+        catch (PassManException failure)
         {
-            // Refused before or by the target: the target still has the old value.
+            // Refused before or by the target: the target still has the old value. (An outcome
+            // that is not known comes back as a reason, never as an error, and keeps the value.)
             Change(() =>
             {
                 _store.WritePending(plan.Credential.Id, null);
@@ -57,13 +55,8 @@ public sealed partial class Vault
             });
             throw;
         }
-        catch (PassManException failure)
-        {
-            // The change was sent and its outcome is unknown: the login decides.
-            how = "outcome unknown: " + failure.Message;
-        }
 
-        return ConfirmChange(plan, secret, mac, request.Generated, how);
+        return ConfirmChange(plan, secret, mac, request.Generated, unknown is null ? how : $"{how}, outcome unknown: {unknown}");
     }
 
     /// <summary>
@@ -73,7 +66,7 @@ public sealed partial class Vault
     public string WhatIfOnTarget(ResetRequest request, bool useReconcile)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var plan = PlanOnTarget(request, useReconcile);
+        var plan = PlanOnTarget(request, useReconcile, recordPins: false);
         if (!plan.UseReconcile)
         {
             using var current = OpenCurrent(plan.Credential);
@@ -177,7 +170,7 @@ public sealed partial class Vault
             }
 
             key?.Dispose();
-            detail = "the pending value does not log in and was dropped";
+            detail = "the pending value does not log in";
         }
 
         using (var current = OpenCurrent(credential))
@@ -186,13 +179,26 @@ public sealed partial class Vault
             key?.Dispose();
         }
 
+        // A pending value goes only once the current one is shown to work: while neither logs in,
+        // either may be what the target has (an account that cannot log in by password, say).
+        var keepPending = sealedPending is not null && !works;
+        if (sealedPending is not null)
+        {
+            detail += works ? "; the current one does, and the pending one was dropped"
+                : "; neither does the current one, and both stay in the vault";
+        }
+
         var status = works ? AccountStatus.InSync : AccountStatus.NotInSync;
         var verified = DateTimeOffset.UtcNow;
         Change(() =>
         {
             var fresh = _store.FindCredential(credential.Id)!;
             _store.UpdateCredential(fresh with { Status = status, VerifiedUtc = verified });
-            _store.WritePending(credential.Id, null);
+            if (!keepPending)
+            {
+                _store.WritePending(credential.Id, null);
+            }
+
             UpdateAccountStatus(_store.FindAccount(record.Id)!, verified);
             Audit(AuditActions.CredentialVerified, target.Name, record.UserName,
                 $"{Describe(credential.Type, credential.KeyType)}: {status}" + (detail is null ? "" : $"; {detail}"));
@@ -200,7 +206,7 @@ public sealed partial class Vault
         return new CredentialCheck(credential.Type, credential.KeyType, status, verified, detail);
     }
 
-    private OnTargetPlan PlanOnTarget(ResetRequest request, bool useReconcile)
+    private OnTargetPlan PlanOnTarget(ResetRequest request, bool useReconcile, bool recordPins = true)
     {
         var (record, credential, targetName) = RequireCredential(request.Account, request.Type, request.KeyType);
         var name = $"{targetName}/{record.UserName}";
@@ -211,12 +217,7 @@ public sealed partial class Vault
 
         if (credential.HasPending)
         {
-            throw new PassManException(
-                ErrorIds.PendingChange,
-                PassManErrorKind.InvalidOperation,
-                $"{name}: the password has a pending change whose outcome is not known. Run Test-PMCredential "
-                    + "first: it finds out which value the target has and keeps it.",
-                name);
+            throw ErrorIds.Pending(name, "password");
         }
 
         LinuxAccounts.RequireUserName(record.UserName);
@@ -228,11 +229,28 @@ public sealed partial class Vault
             RequireReconcile(plan);
         }
 
-        return plan with { Pins = PinsFor(target) };
+        return plan with { Pins = PinsFor(target, recordPins) };
     }
 
-    /// <summary>Changes the password on the target; returns how, for the audit log.</summary>
-    private string ChangePassword(OnTargetPlan plan, SecretBuffer next)
+    /// <summary>
+    /// Invariant 1: makes the new value durable as pending before anything is sent to the target,
+    /// and only if no other change of the credential is pending (PendingChange otherwise).
+    /// </summary>
+    private void StagePending(CredentialRecord credential, SecretBuffer value, string name, string what) =>
+        Change(() =>
+        {
+            var sealedValue = SecretEnvelope.Seal(RequireKeys(), credential.Id, PendingField(credential), value.Span);
+            if (!_store.WritePending(credential.Id, sealedValue))
+            {
+                throw ErrorIds.Pending(name, what);
+            }
+        });
+
+    /// <summary>
+    /// Changes the password on the target; returns how, for the audit log, and the reason the
+    /// outcome is not known, when it is not.
+    /// </summary>
+    private (string How, string? Unknown) ChangePassword(OnTargetPlan plan, SecretBuffer next)
     {
         if (!plan.UseReconcile)
         {
@@ -254,10 +272,11 @@ public sealed partial class Vault
                 MarkNotInSync(plan);
                 throw new PassManException(
                     ErrorIds.ReconcileAccountRequired,
-                    PassManErrorKind.AuthenticationFailed,
-                    $"{plan.Name}: the vault's password does not log in, and the account names no reconcile account "
-                        + "to reset it through. Name one (Set-PMAccount -ReconcileAccount), or store the password that "
-                        + "works with Reset-PMCredential -ChangeOnTarget:$false -Verify. Nothing was changed.",
+                    PassManErrorKind.InvalidOperation,
+                    $"{plan.Name}: the vault's password does not log in (the account is now NotInSync), and it "
+                        + "names no reconcile account to reset it through. Name one (Set-PMAccount -ReconcileAccount), "
+                        + "or store the password that works with Reset-PMCredential -ChangeOnTarget:$false -Verify. "
+                        + "Nothing was changed on the target.",
                     plan.Name,
                     failure);
             }
@@ -266,21 +285,17 @@ public sealed partial class Vault
             {
                 using (session)
                 {
-                    LinuxAccounts.ChangeOwnPassword(session, plan.Account.UserName, current, next);
+                    return ("passwd as the account itself",
+                        LinuxAccounts.ChangeOwnPassword(session, plan.Account.UserName, current, next));
                 }
-
-                return "passwd as the account itself";
             }
         }
 
         var reconcile = RequireReconcile(plan);
         using var login = LoginFor(reconcile);
-        using (var session = SshConnector.Connect(plan.Endpoint, plan.Pins, login.Login, SshOptions))
-        {
-            LinuxAccounts.SetPassword(session, reconcile.UserName, plan.Account.UserName, next, login.Password);
-        }
-
-        return $"sudo chpasswd through the reconcile account {reconcile.UserName}";
+        using var rooted = SshConnector.Connect(plan.Endpoint, plan.Pins, login.Login, SshOptions);
+        return ($"sudo chpasswd through the reconcile account {reconcile.UserName}",
+            LinuxAccounts.SetPassword(rooted, reconcile.UserName, plan.Account.UserName, next, login.Password));
     }
 
     /// <summary>

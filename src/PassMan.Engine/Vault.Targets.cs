@@ -115,6 +115,20 @@ public sealed partial class Vault
     private void PinFingerprints(TargetRecord target, IReadOnlyList<string> fingerprints, bool replace)
     {
         var pins = _store.ListHostKeys(target.HostName, target.Port);
+        if (!replace && pins.Count > 0 && fingerprints.Any(f => !pins.Any(pin => pin.Fingerprint == f)))
+        {
+            // Another target pins this host and port already: a different key is a change, and a
+            // change of pins is for Test-PMTarget -TrustHostKey -Force or Set-PMTarget, not a side effect.
+            throw new PassManException(
+                ErrorIds.HostKeyMismatch,
+                PassManErrorKind.Security,
+                $"{target.HostName}:{target.Port} has pinned host keys already ("
+                    + string.Join(", ", pins.Select(pin => pin.Fingerprint)) + "), and -HostKeyFingerprint names "
+                    + "others. Create the target without -HostKeyFingerprint, or change the pins with Set-PMTarget "
+                    + "-HostKeyFingerprint or Test-PMTarget -TrustHostKey -Force.",
+                target.Name);
+        }
+
         var kept = replace ? pins.Where(pin => fingerprints.Contains(pin.Fingerprint)).ToList() : pins.ToList();
         var now = DateTimeOffset.UtcNow;
         kept.AddRange(fingerprints

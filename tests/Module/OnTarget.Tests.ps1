@@ -52,8 +52,11 @@ BeforeAll {
     }
 
     function Get-Dump {
-        Invoke-VaultSql $vaultPath 'SELECT id, secret, status, version, pending_secret FROM credentials ORDER BY id'
-        Invoke-VaultSql $vaultPath 'SELECT host_key, port, fingerprint FROM host_keys ORDER BY 1, 2, 3'
+        $credentials = 'SELECT id, secret, status, version, verified_utc, pending_secret FROM credentials ORDER BY id'
+        Invoke-VaultSql $vaultPath $credentials
+        Invoke-VaultSql $vaultPath 'SELECT id, status FROM accounts ORDER BY id'
+        Invoke-VaultSql $vaultPath 'SELECT id, credential_id, version FROM credential_versions ORDER BY id'
+        Invoke-VaultSql $vaultPath 'SELECT * FROM host_keys ORDER BY host_key, port, fingerprint'
     }
 }
 
@@ -193,6 +196,26 @@ Describe 'Host-key trust' {
         $replacement = ($web02.HostKeys | Where-Object Type -EQ 'ssh-ed25519').Fingerprint
         (Get-PMTarget web01).HostKeyFingerprints | Should -Be $replacement
         { Test-PMCredential web01 alice -ErrorAction Stop } | Should -Throw -ErrorId 'HostKeyMismatch,*'
+    }
+
+    It 'refuses a fingerprint for a host and port that pins other keys already, at creation' {
+        $null = Test-PMTarget web01 -TrustHostKey -Confirm:$false
+        $other = ($web02.HostKeys | Where-Object Type -EQ 'ssh-ed25519').Fingerprint
+
+        { New-PMTarget web01b $web01.Address -Port $web01.Port -HostKeyFingerprint $other -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HostKeyMismatch,*'
+        @((Get-PMTarget web01).HostKeyFingerprints).Count | Should -Be 3
+    }
+
+    It 'keeps a bare fingerprint the server no longer offers, and calls the change a mismatch' {
+        $ed25519 = ($web01.HostKeys | Where-Object Type -EQ 'ssh-ed25519').Fingerprint
+        $gone = ($web02.HostKeys | Where-Object Type -EQ 'ssh-rsa').Fingerprint
+        Set-PMTarget web01 -HostKeyFingerprint $ed25519, $gone
+
+        (Test-PMTarget web01).Trust | Should -Be 'Mismatch'
+        { Test-PMTarget web01 -TrustHostKey -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'HostKeyMismatch,*'
+        (Get-PMTarget web01).HostKeyFingerprints | Should -Contain $gone
     }
 
     It 'changes nothing with -TrustHostKey -WhatIf' {
@@ -340,6 +363,75 @@ Describe 'Passwords on the target' {
                 Should -Throw -ErrorId 'SudoRefused,*'
             Get-Dump | Should -Be $before
             Test-SshTargetLogin $web01 bob -Password $passwords['web01/bob'] | Should -BeTrue
+        }
+    }
+
+    Context 'Outcomes that are not known' {
+        It 'keeps the new password when passwd fails after taking it, and confirms it by logging in' {
+            $target = Start-SshTarget
+            try {
+                $null = New-SshTargetUser $target erin 'Erin-Start-Passw0rd'
+                # A last module that fails once pam_unix has written the new password (the shadow file
+                # changed within two seconds): the target has it, and passwd reports an error.
+                $script = "#!/bin/sh`n[ `$(( `$(date +%s) - `$(stat -c %Y /etc/shadow) )) -gt 2 ]`n"
+                $null = Invoke-SshTarget $target ('f=/etc/passman-fail-after-change; cat > $f && chmod 755 $f && ' +
+                    'echo "password required pam_exec.so quiet $f" >> /etc/pam.d/common-password') -InputText $script
+                Start-Sleep -Seconds 3
+                $null = New-PMTarget flaky $target.Address -Port $target.Port
+                $null = Test-PMTarget flaky -TrustHostKey -Confirm:$false
+                $null = New-PMAccount flaky erin -Password (ConvertTo-TestSecureString 'Erin-Start-Passw0rd')
+
+                $result = Reset-PMCredential flaky erin -Generate -Force -PassThru
+
+                $result.StatusAfter | Should -Be 'InSync'
+                Test-SshTargetLogin $target erin -Password (Get-Password flaky erin) | Should -BeTrue
+                (Get-PMAuditLog -Action CredentialReset -Last 1).Details | Should -Match 'outcome unknown'
+            }
+            finally {
+                Stop-SshTarget $target
+            }
+        }
+
+        It 'keeps both values when neither logs in after a change, and Test-PMCredential keeps them too' {
+            $target = Start-SshTarget -SshdOption 'DenyUsers carol'
+            try {
+                $null = New-SshTargetUser $target carol 'Carol-Start-Passw0rd'
+                $null = New-SshTargetUser $target admin 'Admin-Denied-Passw0rd' -Sudo Password
+                $null = New-PMTarget denied $target.Address -Port $target.Port
+                $null = Test-PMTarget denied -TrustHostKey -Confirm:$false
+                $null = New-PMAccount denied admin -Password (ConvertTo-TestSecureString 'Admin-Denied-Passw0rd')
+                $null = New-PMAccount denied carol -Password (ConvertTo-TestSecureString 'Carol-Start-Passw0rd') `
+                    -ReconcileAccount admin
+
+                { Reset-PMCredential denied carol -Generate -Reconcile -Force -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'ChangeUnconfirmed,*'
+                $pending = 'SELECT count(*) FROM credentials WHERE pending_secret IS NOT NULL'
+                Invoke-VaultSql $vaultPath $pending | Should -Be 1
+
+                $check = Test-PMCredential denied carol
+
+                $check.Status | Should -Be 'NotInSync'
+                $check.Credentials[0].Detail | Should -Match 'both stay in the vault'
+                Invoke-VaultSql $vaultPath $pending | Should -Be 1
+                { Reset-PMCredential denied carol -Generate -Force -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'PendingChange,*'
+            }
+            finally {
+                Stop-SshTarget $target
+            }
+        }
+    }
+
+    Context 'Refused parameters' {
+        It 'stops at a refused combination of parameters, before anything changes' {
+            $before = Get-Dump
+
+            { Reset-PMCredential web01 alice -Generate -Verify -Force } |
+                Should -Throw -ErrorId 'ParameterConflict,*'
+            { Test-PMTarget web01 -Force } | Should -Throw -ErrorId 'ParameterConflict,*'
+
+            Get-Dump | Should -Be $before
+            Test-SshTargetLogin $web01 alice -Password $passwords['web01/alice'] | Should -BeTrue
         }
     }
 

@@ -108,6 +108,34 @@ public sealed class PasswdConversationTests : IDisposable
     }
 
     [Fact]
+    public void A_refusal_reason_that_echoes_the_new_password_holds_it_masked()
+    {
+        var conversation = new PasswdConversation(_current, _new);
+        Feed(
+            conversation,
+            string.Empty,
+            "Current password: ",
+            "\nNew password: ",
+            "New-Passw0rd-2\nBAD PASSWORD: it is based on New-Passw0rd-2\nNew password: ");
+
+        Assert.Equal(PasswdStage.Refused, conversation.Stage);
+        Assert.DoesNotContain("New-Passw0rd-2", conversation.RefusalReason, StringComparison.Ordinal);
+        Assert.Contains(SecretMask.Mask, conversation.RefusalReason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_new_password_typed_twice_is_marked_as_possibly_set()
+    {
+        var conversation = new PasswdConversation(_current, _new);
+        var output = Feed(conversation, string.Empty, "Current password: ", "\nNew password: ");
+        Assert.False(conversation.TypedNewTwice);
+
+        Feed(conversation, output, "\nRetype new password: ");
+
+        Assert.True(conversation.TypedNewTwice);
+    }
+
+    [Fact]
     public void A_prompt_out_of_turn_stops_the_typing()
     {
         var conversation = new PasswdConversation(_current, _new);

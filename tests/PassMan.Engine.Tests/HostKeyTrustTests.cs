@@ -58,6 +58,21 @@ public sealed class HostKeyTrustTests : IClassFixture<GeneratedKeys>
     }
 
     [Fact]
+    public void A_bare_fingerprint_no_offered_key_matches_makes_the_set_changed()
+    {
+        // ed25519 pinned with its key, and an rsa fingerprint by hand that the server no longer has.
+        var ed25519 = Key(SshKeyTypes.Ed25519);
+        var pins = new List<HostKeyPin>
+        {
+            HostKeyPin.Of(ed25519, s_now),
+            new(Other(SshKeyTypes.Rsa).Fingerprint, Key: null, s_now),
+        };
+
+        Assert.Equal(HostKeyTrust.Verdict.Mismatch, HostKeyTrust.Judge(Key(SshKeyTypes.Rsa), pins));
+        Assert.True(HostKeyTrust.Changed([ed25519, Key(SshKeyTypes.Rsa)], pins));
+    }
+
+    [Fact]
     public void A_connection_offers_only_the_algorithms_of_the_pinned_key_types()
     {
         var pins = new List<HostKeyPin> { HostKeyPin.Of(Key(SshKeyTypes.Rsa), s_now) };

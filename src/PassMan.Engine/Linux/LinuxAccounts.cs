@@ -48,36 +48,61 @@ public static class LinuxAccounts
     }
 
     /// <summary>
-    /// Runs passwd as the logged-in account. Fails with PasswordRefused and passwd's reason when
-    /// a quality rule refuses the new password, LoginFailed when passwd does not take the current
-    /// one, and TargetCommandFailed otherwise.
+    /// Runs passwd as the logged-in account. Returns null when passwd changed the password, or
+    /// the reason the outcome is not known (passwd took the new password twice and then failed or
+    /// fell silent: the target may have it), for the caller to find out by logging in. Fails,
+    /// with the target known to be unchanged, with PasswordRefused and passwd's reason when a
+    /// rule refuses the new password, LoginFailed when passwd does not take the current one, and
+    /// TargetCommandFailed when passwd stops before the new password was typed twice.
     /// </summary>
-    public static void ChangeOwnPassword(SshSession session, string userName, SecretBuffer current, SecretBuffer next)
+    /// <remarks>
+    /// passwd runs in the account's own login shell, which the account controls (its shell
+    /// start-up files run first): a change made this way is only as private as the account.
+    /// After a checkout to someone who may not keep the password, reset through the reconcile
+    /// account (-Reconcile).
+    /// </remarks>
+    public static string? ChangeOwnPassword(SshSession session, string userName, SecretBuffer current, SecretBuffer next)
     {
         ArgumentNullException.ThrowIfNull(session);
         var account = $"{session.Endpoint.TargetName}/{userName}";
         RequireTransferable(next, account);
         var conversation = new PasswdConversation(current, next);
-        var result = session.Run("LC_ALL=C passwd", conversation);
+        CommandResult result;
+        try
+        {
+            result = session.Run("LC_ALL=C exec /usr/bin/passwd", conversation);
+        }
+        catch (PassManException failure) when (failure.ErrorId == ErrorIds.TargetCommandFailed
+            && conversation.TypedNewTwice)
+        {
+            return failure.Message;
+        }
+
         if (conversation.Stage == PasswdStage.Sent && result.ExitStatus == 0)
         {
-            return;
+            return null;
         }
 
         var said = Summary(conversation.Scrub(result.Output));
+        if (conversation.TypedNewTwice && conversation.Stage != PasswdStage.Refused)
+        {
+            return $"passwd took the new password and then failed ({said})";
+        }
+
         throw conversation.Stage switch
         {
-            PasswdStage.Refused => new PassManException(
+            PasswdStage.Refused or PasswdStage.AwaitingCurrent => new PassManException(
                 ErrorIds.PasswordRefused,
                 PassManErrorKind.InvalidArgument,
-                $"{account}: the target refused the new password: {conversation.RefusalReason}. The password on the "
-                    + "target is unchanged. Make the account's policy match the target's rules (Set-PMPolicy).",
+                $"{account}: the target refused the new password: {Reason(conversation.RefusalReason ?? said)}. The "
+                    + "password on the target is unchanged. Make the account's policy match the target's rules "
+                    + "(Set-PMPolicy).",
                 account),
-            PasswdStage.AwaitingNew or PasswdStage.Sent => new PassManException(
+            PasswdStage.AwaitingNew => new PassManException(
                 ErrorIds.LoginFailed,
                 PassManErrorKind.AuthenticationFailed,
-                $"{account}: passwd did not take the current password ({said}). The password on the target is "
-                    + "unchanged.",
+                $"{account}: passwd did not take the current password, though it logged in ({said}). The "
+                    + "password on the target is unchanged.",
                 account),
             _ => CommandFailed(account, "passwd", result, said),
         };
@@ -85,10 +110,12 @@ public static class LinuxAccounts
 
     /// <summary>
     /// Sets <paramref name="userName"/>'s password through the logged-in reconcile account with
-    /// sudo chpasswd. Fails with SudoRefused when sudo does not let the reconcile account run
-    /// chpasswd, and TargetCommandFailed when chpasswd fails.
+    /// sudo chpasswd. Returns null when chpasswd succeeded, or the reason the outcome is not known
+    /// (the line was written and then chpasswd failed or fell silent). Fails, with the target
+    /// known to be unchanged, with SudoRefused when sudo does not let the reconcile account run
+    /// chpasswd.
     /// </summary>
-    public static void SetPassword(
+    public static string? SetPassword(
         SshSession session,
         string reconcileUserName,
         string userName,
@@ -100,10 +127,26 @@ public static class LinuxAccounts
         RequireTransferable(next, account);
         using var line = SudoConversation.ChpasswdLine(userName, next);
         var (result, conversation) = RunAsRoot(session, reconcileUserName, account, "chpasswd", line, sudoPassword);
-        if (!conversation.Succeeded(result))
+        if (conversation.Succeeded(result))
         {
-            throw CommandFailed(account, "sudo chpasswd", result, Summary(conversation.Explain(result)));
+            return null;
         }
+
+        var said = Summary(conversation.Explain(result));
+        if (said.Contains("a password is required", StringComparison.Ordinal))
+        {
+            // sudo let the probe through and then asked again: its timestamp does not carry over
+            // (timestamp_timeout=0, for one), so chpasswd never ran.
+            throw new PassManException(
+                ErrorIds.SudoRefused,
+                PassManErrorKind.AuthenticationFailed,
+                $"{account}: sudo accepted the reconcile account's password but asked again for chpasswd "
+                    + $"({said}); its time stamp does not last (timestamp_timeout). Give the reconcile account "
+                    + "a NOPASSWD rule for chpasswd. Nothing was changed on the target.",
+                account);
+        }
+
+        return $"sudo chpasswd failed after the line was written ({said})";
     }
 
     /// <summary>
@@ -121,7 +164,28 @@ public static class LinuxAccounts
         SecretBuffer? sudoPassword)
     {
         var conversation = new SudoConversation(command, input, sudoPassword);
-        var result = session.Run(conversation.Script, conversation);
+        CommandResult result;
+        try
+        {
+            result = session.Run(conversation.Script, conversation);
+        }
+        catch (PassManException failure) when (failure.ErrorId == ErrorIds.TargetCommandFailed)
+        {
+            // Cut off or timed out: before the line was written, the command cannot have run.
+            if (conversation.LineSent)
+            {
+                return (new CommandResult(null, failure.Message), conversation);
+            }
+
+            throw new PassManException(
+                ErrorIds.SudoRefused,
+                PassManErrorKind.AuthenticationFailed,
+                $"{account}: sudo did not let the reconcile account {reconcileUserName} through: {failure.Message} "
+                    + "Nothing was changed on the target.",
+                account,
+                failure);
+        }
+
         if (result.ExitStatus != SudoConversation.SudoRefusedStatus && conversation.LineSent)
         {
             return (result, conversation);
@@ -156,6 +220,8 @@ public static class LinuxAccounts
         var text = string.Join(" ", lines[Math.Max(0, lines.Length - 4)..]);
         return text.Length == 0 ? "it printed nothing" : text;
     }
+
+    private static string Reason(string text) => text.Length == 0 ? "it gave no reason" : text.TrimEnd('.');
 
     private static PassManException NotALinuxUser(string userName) => new(
         ErrorIds.InvalidName,

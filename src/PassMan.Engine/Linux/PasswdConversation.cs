@@ -32,8 +32,14 @@ public sealed class PasswdConversation : Conversation
     /// <summary>How far the dialogue got.</summary>
     public PasswdStage Stage { get; private set; } = PasswdStage.AwaitingCurrent;
 
-    /// <summary>What passwd printed between the new password and its prompt coming back.</summary>
+    /// <summary>What passwd printed between the new password and its prompt coming back, secrets masked.</summary>
     public string? RefusalReason { get; private set; }
+
+    /// <summary>
+    /// Whether the new password was typed at both of its prompts: from then on passwd may have
+    /// changed the password, whatever it says afterwards.
+    /// </summary>
+    public bool TypedNewTwice { get; private set; }
 
     /// <inheritdoc/>
     public override void OnOutput(string output, ConversationInput input)
@@ -55,7 +61,7 @@ public sealed class PasswdConversation : Conversation
             if (Stage is PasswdStage.AwaitingRetype or PasswdStage.Sent)
             {
                 // The prompt came back: the new password was refused, and the reason is above it.
-                RefusalReason = Reason(s_newPrompt.Replace(fresh, string.Empty));
+                RefusalReason = Reason(Scrub(s_newPrompt.Replace(fresh, string.Empty)));
                 Stage = PasswdStage.Refused;
                 input.Close();
                 return;
@@ -83,7 +89,7 @@ public sealed class PasswdConversation : Conversation
         if (Stage != expected)
         {
             // A prompt out of turn: a passwd that is not the one this dialogue knows. Stop typing.
-            RefusalReason = Reason(fresh);
+            RefusalReason = Reason(Scrub(fresh));
             Stage = PasswdStage.Unexpected;
             input.Close();
             return;
@@ -92,6 +98,7 @@ public sealed class PasswdConversation : Conversation
         input.WriteLine(secret.Span);
         _answered = output.Length;
         Stage = next;
+        TypedNewTwice |= next == PasswdStage.Sent;
     }
 
     private static string Reason(string text)

@@ -58,7 +58,9 @@ public static class HostKeyTrust
             return Verdict.Trusted;
         }
 
-        return pins.Any(pin => pin.KeyType == offered.KeyType) ? Verdict.Mismatch : Verdict.Unpinned;
+        // A bare fingerprint that no key the server offers matched (pins are completed from a scan
+        // first) is a key the server no longer has: it counts as changed, whatever its type was.
+        return pins.Any(pin => pin.KeyType == offered.KeyType || pin.Key is null) ? Verdict.Mismatch : Verdict.Unpinned;
     }
 
     /// <summary>

@@ -32,13 +32,18 @@ public static class SshConnector
         {
             Task.WaitAll(scans);
         }
-        catch (AggregateException failure) when (failure.InnerExceptions.All(e => e is PassManException))
+        catch (AggregateException failure)
         {
             // An unreachable host fails every scan alike; the first failure tells it.
-            throw failure.InnerExceptions[0];
+            var first = failure.InnerExceptions[0];
+            throw failure.InnerExceptions.OfType<PassManException>().FirstOrDefault()
+                ?? SshErrors.Unreachable(endpoint, first);
         }
 
-        return scans.Select(scan => scan.Result).OfType<HostKey>().ToList();
+        var keys = scans.Select(scan => scan.Result).OfType<HostKey>().ToList();
+        return keys.Count > 0
+            ? keys
+            : throw SshErrors.Unreachable(endpoint, new SshConnectionException("the server offered no host key"));
     }
 
     /// <summary>

@@ -103,10 +103,11 @@ public interface IVaultStore : IDisposable
     void UpdateCredential(CredentialRecord credential);
 
     /// <summary>
-    /// Stores, or with null clears, the sealed value a change on the target is about to set:
-    /// written and made durable before the target is touched.
+    /// Stores the sealed value a change on the target is about to set, written and made durable
+    /// before the target is touched, only when no other value is pending (false otherwise, so two
+    /// changes of one credential cannot both go ahead); with null, clears it.
     /// </summary>
-    void WritePending(Guid credentialId, byte[]? sealedValue);
+    bool WritePending(Guid credentialId, byte[]? sealedValue);
 
     /// <summary>The sealed pending value of a credential; null when none is pending.</summary>
     byte[]? ReadPending(Guid credentialId);

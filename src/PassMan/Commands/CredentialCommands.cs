@@ -76,7 +76,7 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
     private bool ChangesTarget => !MyInvocation.BoundParameters.ContainsKey(nameof(ChangeOnTarget)) || ChangeOnTarget;
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => Run(() =>
+    protected override void BeginProcessing() => Validate(() =>
     {
         var sources = (Generate ? 1 : 0) + (NewCredential is null ? 0 : 1) + (PrivateKeyPath is null ? 0 : 1);
         if (sources > 1)
@@ -98,6 +98,11 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
         {
             throw ProtectionParameters.Conflict(
                 "A new SSH key comes from -Generate or -PrivateKeyPath, not -NewCredential.");
+        }
+
+        if (Verify && CredentialType == CredentialType.Pin)
+        {
+            throw ProtectionParameters.Conflict("-Verify tries a credential on the target; a PIN lives in the vault only.");
         }
 
         if (Verify && ChangesTarget)
@@ -360,7 +365,7 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
     public string? Reason { get; set; }
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => Run(() =>
+    protected override void BeginProcessing() => Validate(() =>
     {
         if (OutFile is not null && CredentialType != CredentialType.SshKey)
         {

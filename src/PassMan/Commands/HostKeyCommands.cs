@@ -34,7 +34,7 @@ public sealed class TestPMTargetCommand : PassManCmdlet
     public SwitchParameter Force { get; set; }
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => Run(() =>
+    protected override void BeginProcessing() => Validate(() =>
     {
         if (Force && !TrustHostKey)
         {
@@ -47,9 +47,15 @@ public sealed class TestPMTargetCommand : PassManCmdlet
     {
         var vault = ResolveVault();
         WriteProgress(new ProgressRecord(1, ActivityName, $"{Name}: collecting host keys") { PercentComplete = -1 });
-        var probe = vault.ProbeTarget(Name);
+        var probe = vault.ProbeTarget(Name, record: !IsWhatIf);
         WriteVerbose($"{probe.Target} ({probe.HostName}:{probe.Port}) offers {probe.HostKeys.Count} host key(s); "
             + $"trust: {probe.Trust}.");
+        if (TrustHostKey && probe.Trust == "Mismatch" && !Force)
+        {
+            // Refused before asking: a changed key is never trusted by a confirmation alone.
+            vault.TrustHostKeys(probe, force: false);
+        }
+
         if (TrustHostKey && (probe.Trust != "Trusted" || Force))
         {
             var keys = string.Join(", ", probe.HostKeys);
@@ -100,7 +106,7 @@ public sealed class ImportPMKnownHostCommand : PassManCmdlet
     public SwitchParameter Force { get; set; }
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => Run(() =>
+    protected override void BeginProcessing() => Validate(() =>
     {
         _path = ResolveFilePath(Path, "-Path");
         var text = FileAccessErrors.Guard(_path, "read the known_hosts file", () => File.ReadAllText(_path));
@@ -138,6 +144,13 @@ public sealed class ImportPMKnownHostCommand : PassManCmdlet
         {
             WriteWarning($"{target.Name}: the file marks {revoked.KeyType} {revoked.Fingerprint} as revoked "
                 + $"(line {revoked.LineNumber}); it is not pinned.");
+        }
+
+        foreach (var revoked in found.Revoked.Where(entry => target.HostKeyFingerprints.Contains(entry.Fingerprint)))
+        {
+            WriteWarning($"{target.Name}: the vault pins {revoked.KeyType} {revoked.Fingerprint}, which the file marks "
+                + $"as revoked (line {revoked.LineNumber}). Replace the pins: Set-PMTarget -HostKeyFingerprint, or "
+                + "Test-PMTarget -TrustHostKey -Force once the host has a new key.");
         }
 
         var keys = found.Keys.Where(entry => !found.IsRevoked(entry)).Select(entry => new HostKey(entry.PublicBlob))

@@ -88,7 +88,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     private bool ChangesTarget => !MyInvocation.BoundParameters.ContainsKey(nameof(ChangeOnTarget)) || ChangeOnTarget;
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => Run(CheckParameters);
+    protected override void BeginProcessing() => Validate(CheckParameters);
 
     /// <inheritdoc/>
     protected override void ProcessRecord()

@@ -91,6 +91,23 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
     /// </summary>
     protected void Run(Action step) => TryRun(step);
 
+    /// <summary>
+    /// Checks the parameters before any input: a PassMan error here is a terminating error, so a
+    /// refused combination of parameters stops the command before it changes anything.
+    /// </summary>
+    protected void Validate(Action check)
+    {
+        ArgumentNullException.ThrowIfNull(check);
+        try
+        {
+            check();
+        }
+        catch (PassManException e)
+        {
+            ThrowTerminatingError(ToErrorRecord(e));
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

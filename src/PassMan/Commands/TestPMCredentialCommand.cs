@@ -23,7 +23,7 @@ public sealed class TestPMCredentialCommand : AccountIdentityCmdlet
     public CredentialType? CredentialType { get; set; }
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => Run(() =>
+    protected override void BeginProcessing() => Validate(() =>
     {
         if (CredentialType == Model.CredentialType.Pin)
         {
@@ -39,10 +39,7 @@ public sealed class TestPMCredentialCommand : AccountIdentityCmdlet
     protected override void ProcessRecord()
     {
         var identity = Identity;
-        WriteProgress(new ProgressRecord(1, ActivityName, $"{identity}: logging in")
-        {
-            StatusDescription = $"{_done} done, {_failed} failed: {identity}",
-        });
+        WriteProgress(new ProgressRecord(1, ActivityName, $"{_done} done, {_failed} failed: logging in as {identity}"));
         var ok = TryRun(() =>
         {
             var result = ResolveVault().VerifyCredentials(identity, CredentialType);

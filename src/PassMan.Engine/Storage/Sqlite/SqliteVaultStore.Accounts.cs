@@ -168,10 +168,12 @@ public sealed partial class SqliteVaultStore
         CredentialParameters(credential));
 
     /// <inheritdoc/>
-    public void WritePending(Guid credentialId, byte[]? sealedValue) => Write(
-        "UPDATE credentials SET pending_secret = $pending WHERE id = $id",
-        ("$id", Text(credentialId)),
-        ("$pending", sealedValue));
+    public bool WritePending(Guid credentialId, byte[]? sealedValue) => sealedValue is null
+        ? Write("UPDATE credentials SET pending_secret = NULL WHERE id = $id", ("$id", Text(credentialId))) > 0
+        : Write(
+            "UPDATE credentials SET pending_secret = $pending WHERE id = $id AND pending_secret IS NULL",
+            ("$id", Text(credentialId)),
+            ("$pending", sealedValue)) > 0;
 
     /// <inheritdoc/>
     public byte[]? ReadPending(Guid credentialId) => Single(
