@@ -164,17 +164,7 @@ public sealed class SshKeyTests : IClassFixture<GeneratedKeys>, IDisposable
         VaultFixtures.Fails(ErrorIds.InvalidArgument, () => SshKey.Generate("ssh-rsa1", 2048, string.Empty).Dispose());
     }
 
-    private string WritePrivateKey(SshKey key)
-    {
-        var path = _temp.File(Guid.NewGuid().ToString("N"));
-        using var bytes = key.ToOpenSshPrivateKey();
-        using (var stream = OwnerOnlyFiles.CreateNew(path))
-        {
-            stream.Write(bytes.Span);
-        }
-
-        return path;
-    }
+    private string WritePrivateKey(SshKey key) => _temp.WritePrivateKey(key);
 
     private static string Fingerprint(string publicKeyFile) => SshKeygen.Run("-l", "-f", publicKeyFile).Split(' ')[1];
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace PassMan.Tests;
 
 /// <summary>Runs the real ssh-keygen, the reference that PassMan's SSH formats are checked against.</summary>
@@ -16,22 +14,7 @@ internal static class SshKeygen
     /// <summary>Runs ssh-keygen and returns its exit code and what it printed, for commands that may fail.</summary>
     public static (int ExitCode, string Output, string Error) TryRun(params string[] arguments)
     {
-        var start = new ProcessStartInfo("ssh-keygen")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var error = process.StandardError.ReadToEndAsync();
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output, error.Result);
+        var (exitCode, output, error) = TestProcess.Run("ssh-keygen", arguments);
+        return (exitCode, output, error);
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using PassMan.Keys;
 
 namespace PassMan.Tests;
 
@@ -15,6 +16,19 @@ public sealed class TempFolder : IDisposable
     public string Path { get; }
 
     public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>Writes the key as an OpenSSH private key file of mode 0600, as ssh and ssh-keygen ask.</summary>
+    public string WritePrivateKey(SshKey key)
+    {
+        var path = File(Guid.NewGuid().ToString("N"));
+        using var bytes = key.ToOpenSshPrivateKey();
+        using (var stream = OwnerOnlyFiles.CreateNew(path))
+        {
+            stream.Write(bytes.Span);
+        }
+
+        return path;
+    }
 
     public void Dispose()
     {

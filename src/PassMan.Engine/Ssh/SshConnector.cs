@@ -5,6 +5,7 @@ using System.Linq;
 using System.Net.Sockets;
 using System.Threading.Tasks;
 using PassMan.Crypto;
+using PassMan.Model;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 
@@ -160,6 +161,13 @@ public static class SshConnector
 
     private static OwnedAuthentication AuthenticationFor(SshLogin login)
     {
+        if (login.Key is { KeyType: SshKeyTypes.Dsa } dsaKey)
+        {
+            // SSH.NET 2026 reads no DSA keys: PassMan's own signer stands in for a key file.
+            var source = new DsaKeySource(dsaKey);
+            return new OwnedAuthentication(new PrivateKeyAuthenticationMethod(login.UserName, source), source, null);
+        }
+
         if (login.Key is { } key)
         {
             using var privateKey = key.ToOpenSshPrivateKey();
