@@ -119,6 +119,23 @@ internal ref struct SshReader
 
     public string Text() => Encoding.UTF8.GetString(String());
 
+    /// <summary>
+    /// Reads the key type name a public key blob starts with: 1 to 64 printable ASCII characters, as
+    /// every type OpenSSH knows is. False for anything else: a short blob, an empty or odd name.
+    /// </summary>
+    public bool TryKeyType(out string keyType)
+    {
+        if (!TryString(out var name) || name.IsEmpty || name.Length > 64
+            || name.ContainsAnyExceptInRange((byte)'!', (byte)'~'))
+        {
+            keyType = string.Empty;
+            return false;
+        }
+
+        keyType = Encoding.ASCII.GetString(name);
+        return true;
+    }
+
     /// <summary>An mpint as unsigned big-endian bytes, without the sign byte.</summary>
     public ReadOnlySpan<byte> MPInt()
     {

@@ -185,13 +185,11 @@ public sealed class KnownHosts
     private static string? CheckBlob(string keyType, byte[] blob)
     {
         var reader = new SshReader(blob);
-        if (!reader.TryString(out var named) || named.IsEmpty || named.Length > 64
-            || named.ContainsAnyExceptInRange((byte)'!', (byte)'~'))
+        if (!reader.TryKeyType(out var inner))
         {
             return "its key data is damaged: it does not start with a key type";
         }
 
-        var inner = Encoding.ASCII.GetString(named);
         if (inner != keyType)
         {
             return $"it names the key type {keyType}, but the key is of type {inner}";
