@@ -131,7 +131,9 @@ public static class ErrorIds
     /// <summary>The credential has a pending change on its target that must be resolved first.</summary>
     public const string PendingChange = nameof(PendingChange);
 
-    /// <summary>The refusal of a change while <paramref name="what"/> of <paramref name="account"/> has a pending change.</summary>
+    /// <summary>
+    /// The refusal of a change while <paramref name="what"/> of <paramref name="account"/> has a pending change.
+    /// </summary>
     public static PassManException Pending(string account, string what) => new(
         PendingChange,
         PassManErrorKind.InvalidOperation,
@@ -186,6 +188,14 @@ public static class ErrorIds
 
     /// <summary>The account's own credential does not open it, and it names no reconcile account that could.</summary>
     public const string ReconcileAccountRequired = nameof(ReconcileAccountRequired);
+
+    /// <summary>
+    /// The user's home, ~/.ssh or authorized_keys breaks OpenSSH's ownership rule, and PassMan cannot repair it.
+    /// </summary>
+    public const string SshDirectoryOwnership = nameof(SshDirectoryOwnership);
+
+    /// <summary>The target did not accept a login with the new key; the old key stays current.</summary>
+    public const string KeyRefused = nameof(KeyRefused);
 
     /// <summary>A change on the target could not be confirmed: neither the new nor the old value logs in.</summary>
     public const string ChangeUnconfirmed = nameof(ChangeUnconfirmed);

@@ -123,13 +123,9 @@ public sealed partial class Vault
             throw ErrorIds.Pending(name, Describe(request.Type, credential.KeyType));
         }
 
-        if (request.Key is { } newKey && newKey.KeyType != credential.KeyType)
+        if (request.Key is { } newKey)
         {
-            throw new PassManException(
-                ErrorIds.InvalidArgument,
-                PassManErrorKind.InvalidArgument,
-                $"{name}: the new key is an {newKey.KeyType} key, but the credential is the {credential.KeyType} key.",
-                name);
+            RequireKeyType(name, newKey, credential);
         }
 
         using var secret = ValueOf(request);
@@ -145,6 +141,18 @@ public sealed partial class Vault
             $"{Describe(request.Type, credential.KeyType)}, {(request.Generated ? "generated" : "given")}, "
                 + $"vault only, version {updated.Version}");
         return ResultOf(target, record, credential, updated, changedOnTarget: false);
+    }
+
+    private static void RequireKeyType(string name, SshKey key, CredentialRecord credential)
+    {
+        if (key.KeyType != credential.KeyType)
+        {
+            throw new PassManException(
+                ErrorIds.InvalidArgument,
+                PassManErrorKind.InvalidArgument,
+                $"{name}: the new key is an {key.KeyType} key, but the credential is the {credential.KeyType} key.",
+                name);
+        }
     }
 
     /// <summary>The new value of a reset, as the bytes the vault stores; the caller disposes it.</summary>

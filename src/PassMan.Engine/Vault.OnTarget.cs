@@ -56,7 +56,8 @@ public sealed partial class Vault
             throw;
         }
 
-        return ConfirmChange(plan, secret, mac, request.Generated, unknown is null ? how : $"{how}, outcome unknown: {unknown}");
+        var said = unknown is null ? how : $"{how}, outcome unknown: {unknown}";
+        return ConfirmChange(plan, secret, mac, request.Generated, said);
     }
 
     /// <summary>
@@ -99,13 +100,6 @@ public sealed partial class Vault
         foreach (var credential in _store.ListCredentials(record.Id)
             .Where(c => c.Status is not null && (type is null || c.Type == type)))
         {
-            if (credential.Type == CredentialType.SshKey && credential.KeyType == SshKeyTypes.Dsa)
-            {
-                results.Add(new CredentialCheck(credential.Type, credential.KeyType, credential.Status, null,
-                    "ssh-dss keys are verified only when they are rotated on the target"));
-                continue;
-            }
-
             results.Add(Verify(record, target, endpoint, pins, credential));
         }
 
@@ -144,22 +138,21 @@ public sealed partial class Vault
     {
         var detail = (string?)null;
         bool works;
-        var sealedPending = credential.Type == CredentialType.Password && credential.HasPending
-            ? _store.ReadPending(credential.Id)
-            : null;
+        var sealedPending = credential.HasPending ? _store.ReadPending(credential.Id) : null;
         if (sealedPending is not null)
         {
             // A change whose end nobody saw: the value that logs in is the one the target has.
             using var pending = SecretEnvelope.Open(
                 RequireKeys(), credential.Id, PendingField(credential), sealedPending);
-            if (TryLogin(endpoint, pins, LoginOf(record, credential, pending, out var key)))
+            var login = LoginOf(record, credential, pending, out var key);
+            using var pendingKey = key;
+            if (TryLogin(endpoint, pins, login))
             {
-                key?.Dispose();
-                var mac = ValueMac(credential.Type, credential.KeyType, pending.Span);
+                var mac = ValueMac(credential.Type, credential.KeyType, key is null ? pending.Span : key.PublicBlob);
                 var now = DateTimeOffset.UtcNow;
                 Change(() =>
                 {
-                    var updated = Commit(record, credential, pending.Span, null, mac, AccountStatus.InSync, now);
+                    var updated = Commit(record, credential, pending.Span, key, mac, AccountStatus.InSync, now);
                     _store.WritePending(credential.Id, null);
                     Audit(AuditActions.CredentialReset, target.Name, record.UserName,
                         $"{Describe(credential.Type, credential.KeyType)}, pending value resolved: it logs in, "
@@ -169,7 +162,6 @@ public sealed partial class Vault
                     "the pending value logs in and is now current");
             }
 
-            key?.Dispose();
             detail = "the pending value does not log in";
         }
 
@@ -382,7 +374,7 @@ public sealed partial class Vault
             return new OwnedLogin(SshLogin.WithPassword(reconcile.UserName, value), value, null);
         }
 
-        if (credentials.FirstOrDefault(c => c.Type == CredentialType.SshKey && c.KeyType != SshKeyTypes.Dsa) is { } k)
+        if (credentials.FirstOrDefault(c => c.Type == CredentialType.SshKey) is { } k)
         {
             using var file = OpenCurrent(k);
             var key = SshKeyReader.Read(file.Span, []);

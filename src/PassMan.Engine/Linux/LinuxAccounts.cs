@@ -61,7 +61,11 @@ public static class LinuxAccounts
     /// After a checkout to someone who may not keep the password, reset through the reconcile
     /// account (-Reconcile).
     /// </remarks>
-    public static string? ChangeOwnPassword(SshSession session, string userName, SecretBuffer current, SecretBuffer next)
+    public static string? ChangeOwnPassword(
+        SshSession session,
+        string userName,
+        SecretBuffer current,
+        SecretBuffer next)
     {
         ArgumentNullException.ThrowIfNull(session);
         var account = $"{session.Endpoint.TargetName}/{userName}";

@@ -86,20 +86,22 @@ public sealed class SudoConversation : Conversation
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(input);
-        if (input.IsClosed)
+        if (input.IsClosed || LineSent)
         {
             return;
         }
 
         if (output.Contains(Marker("RUN"), StringComparison.Ordinal))
         {
+            // A command without input keeps its input open: closing an input never written to
+            // would stop it (see ConversationInput.Close).
             if (_input is not null)
             {
                 input.WriteLine(_input.Span);
+                input.Close();
             }
 
             LineSent = true;
-            input.Close();
             return;
         }
 

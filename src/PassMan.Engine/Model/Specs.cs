@@ -120,6 +120,9 @@ public static class AuditActions
     /// <summary>A credential's value was given out.</summary>
     public const string CredentialCheckedOut = nameof(CredentialCheckedOut);
 
+    /// <summary>A credential was removed from an account.</summary>
+    public const string CredentialRemoved = nameof(CredentialRemoved);
+
     /// <summary>A change of a credential on the target failed, or its outcome is not known yet.</summary>
     public const string CredentialResetFailed = nameof(CredentialResetFailed);
 

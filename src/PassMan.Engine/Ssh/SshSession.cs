@@ -175,4 +175,29 @@ public abstract class Conversation
 
     /// <summary>Masks every secret of the conversation that <paramref name="text"/> may hold.</summary>
     public virtual string Scrub(string text) => text;
+
+    /// <summary>A conversation for a command that reads nothing: it never writes and never closes.</summary>
+    public static Conversation Silent { get; } = new SilentConversation();
+
+    /// <summary>A conversation that writes <paramref name="line"/> when the command starts, then end-of-file.</summary>
+    public static Conversation WithInput(byte[] line) => new InputConversation(line);
+
+    private sealed class SilentConversation : Conversation
+    {
+        public override void OnOutput(string output, ConversationInput input)
+        {
+        }
+    }
+
+    private sealed class InputConversation(byte[] line) : Conversation
+    {
+        public override void OnOutput(string output, ConversationInput input)
+        {
+            if (!input.IsClosed)
+            {
+                input.WriteLine(line);
+                input.Close();
+            }
+        }
+    }
 }

@@ -102,6 +102,9 @@ public interface IVaultStore : IDisposable
     /// <summary>Replaces a credential's current value, version, status and public half.</summary>
     void UpdateCredential(CredentialRecord credential);
 
+    /// <summary>Deletes a credential with its history.</summary>
+    void DeleteCredential(Guid credentialId);
+
     /// <summary>
     /// Stores the sealed value a change on the target is about to set, written and made durable
     /// before the target is touched, only when no other value is pending (false otherwise, so two

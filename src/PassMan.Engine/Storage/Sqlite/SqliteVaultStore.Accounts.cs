@@ -168,6 +168,13 @@ public sealed partial class SqliteVaultStore
         CredentialParameters(credential));
 
     /// <inheritdoc/>
+    public void DeleteCredential(Guid credentialId)
+    {
+        Write("DELETE FROM credential_versions WHERE credential_id = $id", ("$id", Text(credentialId)));
+        Write("DELETE FROM credentials WHERE id = $id", ("$id", Text(credentialId)));
+    }
+
+    /// <inheritdoc/>
     public bool WritePending(Guid credentialId, byte[]? sealedValue) => sealedValue is null
         ? Write("UPDATE credentials SET pending_secret = NULL WHERE id = $id", ("$id", Text(credentialId))) > 0
         : Write(
