@@ -32,6 +32,7 @@
         'New-PMTarget'
         'New-PMVault'
         'Remove-PMAccount'
+        'Remove-PMCredential'
         'Remove-PMPolicy'
         'Remove-PMTarget'
         'Reset-PMCredential'

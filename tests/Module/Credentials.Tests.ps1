@@ -114,14 +114,6 @@ Describe 'Reset-PMCredential and Get-PMCredential' {
             Get-VaultDump $vaultPath | Should -Be $before
         }
 
-        It 'refuses an SSH key change on the target with ChangeOnTargetUnavailable, before asking' {
-            Get-PMAccount web01 alice | New-PMCredential -CredentialType SshKey -ChangeOnTarget:$false
-            $script:before = Get-VaultDump $vaultPath
-
-            { Reset-PMCredential web01 alice -CredentialType SshKey -Generate -ErrorAction Stop } |
-                Should -Throw -ErrorId 'ChangeOnTargetUnavailable,PassMan.Commands.ResetPMCredentialCommand'
-        }
-
         It 'refuses -Verify with a change on the target, and -Reconcile without one, with ParameterConflict' {
             { Reset-PMCredential web01 alice -Generate -Verify -Force -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ParameterConflict,PassMan.Commands.ResetPMCredentialCommand'

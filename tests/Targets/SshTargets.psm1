@@ -283,7 +283,8 @@ function Invoke-SshTargetAsUser {
         [Parameter(Mandatory, ParameterSetName = 'Key')] [string] $KeyPath,
         [string] $Command = 'true',
         [AllowEmptyString()] [string] $InputText = '',
-        [string] $KnownHostsPath = $Target.KnownHostsPath
+        [string] $KnownHostsPath = $Target.KnownHostsPath,
+        [string[]] $SshOption = @()
     )
 
     $ssh = @(
@@ -292,6 +293,7 @@ function Invoke-SshTargetAsUser {
         '-o', 'StrictHostKeyChecking=yes', '-o', 'UpdateHostKeys=no', '-o', 'IdentityAgent=none'
         '-o', 'ConnectTimeout=10'
     )
+    foreach ($option in $SshOption) { $ssh += '-o', $option }
     $environment = @{}
     if ($PSCmdlet.ParameterSetName -eq 'Password') {
         $program = 'sshpass'
@@ -324,10 +326,11 @@ function Test-SshTargetLogin {
         [Parameter(Mandatory, Position = 1)] [string] $UserName,
         [Parameter(Mandatory, ParameterSetName = 'Password')] [string] $Password,
         [Parameter(Mandatory, ParameterSetName = 'Key')] [string] $KeyPath,
-        [string] $KnownHostsPath = $Target.KnownHostsPath
+        [string] $KnownHostsPath = $Target.KnownHostsPath,
+        [string[]] $SshOption = @()
     )
 
-    $login = @{ Target = $Target; UserName = $UserName; KnownHostsPath = $KnownHostsPath }
+    $login = @{ Target = $Target; UserName = $UserName; KnownHostsPath = $KnownHostsPath; SshOption = $SshOption }
     if ($PSCmdlet.ParameterSetName -eq 'Password') { $login.Password = $Password } else { $login.KeyPath = $KeyPath }
     $result = Invoke-SshTargetAsUser @login
     if ($result.ExitCode -eq 0) { return $true }

@@ -73,7 +73,7 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    private bool ChangesTarget => !MyInvocation.BoundParameters.ContainsKey(nameof(ChangeOnTarget)) || ChangeOnTarget;
+    private bool ChangesTarget => OnUnlessTurnedOff(nameof(ChangeOnTarget), ChangeOnTarget);
 
     /// <inheritdoc/>
     protected override void BeginProcessing() => Validate(() =>
@@ -102,7 +102,8 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
 
         if (Verify && CredentialType == CredentialType.Pin)
         {
-            throw ProtectionParameters.Conflict("-Verify tries a credential on the target; a PIN lives in the vault only.");
+            throw ProtectionParameters.Conflict(
+                "-Verify tries a credential on the target; a PIN lives in the vault only.");
         }
 
         if (Verify && ChangesTarget)
@@ -145,24 +146,25 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
                 + "what opens the target, and the account loses InSync.");
         }
 
-        if (ChangesTarget && state.Type == CredentialType.SshKey)
-        {
-            // Refused before asking: confirming a change that cannot happen would mislead.
-            throw ErrorIds.TargetChangeRefused($"{state.Target}/{state.UserName}", Describe(state));
-        }
-
-        var onTarget = ChangesTarget && state.Type == CredentialType.Password;
+        var onTarget = ChangesTarget && state.Type != CredentialType.Pin;
         if (onTarget && IsWhatIf)
         {
             // -WhatIf checks for real what the change needs: the host key, a login, a value.
-            var trial = NewRequest(state);
-            try
+            if (state.Type == CredentialType.SshKey)
             {
-                what += "; " + vault.WhatIfOnTarget(trial, Reconcile);
+                what += "; " + vault.WhatIfKeyOnTarget(Identity, state.Type, state.KeyType, Reconcile);
             }
-            finally
+            else
             {
-                Release(trial);
+                var trial = NewRequest(state);
+                try
+                {
+                    what += "; " + vault.WhatIfOnTarget(trial, Reconcile);
+                }
+                finally
+                {
+                    Release(trial);
+                }
             }
         }
 
@@ -182,7 +184,9 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
 
         try
         {
-            var result = vault.ResetOnTarget(request, Reconcile);
+            var result = request.Type == CredentialType.SshKey
+                ? vault.ResetKeyOnTarget(request, Reconcile)
+                : vault.ResetOnTarget(request, Reconcile);
             if (PassThru)
             {
                 WriteObject(result);

@@ -85,7 +85,7 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
     public SwitchParameter PassThru { get; set; }
 
     /// <summary>ChangeOnTarget defaults to true, so whether it was given decides, not its value alone.</summary>
-    private bool ChangesTarget => !MyInvocation.BoundParameters.ContainsKey(nameof(ChangeOnTarget)) || ChangeOnTarget;
+    private bool ChangesTarget => OnUnlessTurnedOff(nameof(ChangeOnTarget), ChangeOnTarget);
 
     /// <inheritdoc/>
     protected override void BeginProcessing() => Validate(CheckParameters);
@@ -179,18 +179,22 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
         var given = Value is not null || PrivateKeyPath is not null;
 
         // A PIN lives in the vault only, and a password given for an account is the one it has:
-        // neither changes the target. A generated password or any key would.
+        // neither changes the target. A key goes into authorized_keys; a generated password would
+        // have to be set on the target, which New-PMCredential does not do.
         var needsTarget = CredentialType == CredentialType.SshKey
             || (CredentialType == CredentialType.Password && !given);
-        if (needsTarget && ChangesTarget)
+        if (needsTarget && ChangesTarget && CredentialType == CredentialType.Password)
         {
             throw ErrorIds.TargetChangeRefused(name, "new " + Describe(settings));
         }
 
+        var keyOnTarget = CredentialType == CredentialType.SshKey && ChangesTarget;
+
         // What the vault holds but the target does not yet have cannot be in sync.
         var status = given ? AccountStatus.Unknown : AccountStatus.NotInSync;
         var what = (given ? "Add the given " : "Add a generated ") + Describe(settings)
-            + (needsTarget ? ", in the vault only" : string.Empty);
+            + (keyOnTarget ? ", in the vault and in authorized_keys on the target"
+                : needsTarget ? ", in the vault only" : string.Empty);
         if (!ShouldChange(name, what))
         {
             return;
@@ -216,7 +220,25 @@ public sealed class NewPMCredentialCommand : PassManCmdlet
                         : _generators.Password(settings),
                 null,
                 status);
-        _batch.Add((request, name));
+        if (!keyOnTarget)
+        {
+            _batch.Add((request, name));
+            return;
+        }
+
+        try
+        {
+            vault.AddKeyOnTarget(account, request.Key!, useReconcile: false);
+            WriteVerbose($"{name}: stored the {Describe(request)} and put it on the target.");
+            if (PassThru)
+            {
+                WriteObject(vault.GetAccount(account));
+            }
+        }
+        finally
+        {
+            Release(request);
+        }
     }
 
     private void WriteBatch(IReadOnlyList<(NewCredentialRequest Request, string Name)> items) => Run(() =>

@@ -158,6 +158,13 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
         return ShouldProcess(target, action);
     }
 
+    /// <summary>
+    /// The value of a switch that is on unless turned off, as -ChangeOnTarget is: whether it was
+    /// given decides, not its value alone.
+    /// </summary>
+    protected bool OnUnlessTurnedOff(string name, SwitchParameter value) =>
+        !MyInvocation.BoundParameters.ContainsKey(name) || value;
+
     /// <summary>Whether the command runs under -WhatIf, given or from $WhatIfPreference.</summary>
     protected bool IsWhatIf => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
         ? ((SwitchParameter)value).IsPresent
