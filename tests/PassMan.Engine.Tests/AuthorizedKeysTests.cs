@@ -3,12 +3,13 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
 using PassMan.Keys;
 using PassMan.Ssh;
 
 namespace PassMan.Tests;
 
-public sealed class AuthorizedKeysTests : IClassFixture<HostKeyFiles>, IDisposable
+public sealed partial class AuthorizedKeysTests : IClassFixture<HostKeyFiles>, IDisposable
 {
     private const string PassManComment = "passman web01/deploy";
 
@@ -358,7 +359,14 @@ public sealed class AuthorizedKeysTests : IClassFixture<HostKeyFiles>, IDisposab
     private bool SshKeygenLists(string line) =>
         SshKeygen.TryRun("-l", "-f", WriteFile(Bytes(line + "\n"))).ExitCode == 0;
 
+    /// <summary>
+    /// The fingerprints ssh-keygen -l lists, read from the start of its lines only: for a line with
+    /// no comment that follows one with options, OpenSSH 9.2 prints a stale comment, which may be
+    /// any bytes of memory, line breaks included.
+    /// </summary>
     private static List<string> SshKeygenFingerprints(string file) =>
-        SshKeygen.Run("-l", "-f", file).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split(' ')[1]).ToList();
+        ListedKey().Matches(SshKeygen.Run("-l", "-f", file)).Select(match => match.Groups[1].Value).ToList();
+
+    [GeneratedRegex(@"^[0-9]+ (SHA256:[A-Za-z0-9+/]{43}) ", RegexOptions.Multiline)]
+    private static partial Regex ListedKey();
 }
