@@ -3,17 +3,33 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text;
+using System.Text.RegularExpressions;
+using CsCheck;
 using PassMan.Keys;
 using PassMan.Ssh;
 
 namespace PassMan.Tests;
 
-public sealed class AuthorizedKeysTests : IClassFixture<HostKeyFiles>, IDisposable
+public sealed partial class AuthorizedKeysTests : IClassFixture<HostKeyFiles>, IDisposable
 {
     private const string PassManComment = "passman web01/deploy";
 
     // command="echo \"a b\"",no-pty,from="10.0.0.0/8": quoted blanks and commas, and escaped quotes.
     private const string Restrictions = "command=\"echo \\\"a b\\\"\",no-pty,from=\"10.0.0.0/8\"";
+
+    private static readonly Gen<string> s_blanks = Gen.String[Gen.Char[" \t"], 1, 3];
+
+    private static readonly Gen<string> s_options = Gen.OneOf(
+        "no-pty",
+        "restrict",
+        Restrictions,
+        "from=\"10.0.0.0/8,192.168.*\"",
+        "environment=\"PATH=/usr/bin:/bin, and more\"",
+        "permitopen=\"db01:5432\"",
+        "no-agent-forwarding").Array[1, 4].Select(options => string.Join(',', options));
+
+    private static readonly Gen<byte[]> s_noise =
+        Gen.Byte.Array[0, 40].Select(bytes => bytes.Select(b => b == '\n' ? (byte)'x' : b).ToArray());
 
     private readonly HostKeyFiles _keys;
     private readonly TempFolder _temp = new();
@@ -316,6 +332,140 @@ public sealed class AuthorizedKeysTests : IClassFixture<HostKeyFiles>, IDisposab
         Assert.Equal($"{_keys.Ed25519} alice\nrestrict,pty {_keys.Rsa} {PassManComment}\n", Text(phase2));
     }
 
+    [Fact]
+    public void Removing_PassMans_keys_leaves_exactly_the_foreign_lines_in_order()
+    {
+        Files.Sample(
+            file =>
+            {
+                var keys = AuthorizedKeys.Parse(file.Bytes);
+
+                var without = keys.Without(file.Owned);
+
+                Assert.Equal(Text(file.ForeignBytes(endLastLine: false)), Text(without));
+                Assert.Equal(file.Lines.Length, keys.Lines.Count);
+                for (var i = 0; i < file.Lines.Length; i++)
+                {
+                    var read = keys.Lines[i].Key;
+                    var owner = file.Lines[i].Owner;
+                    Assert.Equal(owner >= 0, read is not null && file.Owned.Any(blob => blob.SequenceEqual(read.Blob)));
+                    Assert.True(owner < 0 || read!.Blob.SequenceEqual(file.Owned[owner]));
+                }
+
+                foreach (var blob in file.Owned)
+                {
+                    var first = Array.Find(file.Lines, line => line.Owner >= 0 && file.Owned[line.Owner] == blob);
+                    Assert.Equal(first is not null, keys.Contains(blob));
+                    Assert.Equal(Text(first?.Options), Text(keys.OptionsOf(blob)));
+                }
+            },
+            iter: 3000,
+            print: file => file.ToString());
+    }
+
+    [Fact]
+    public void A_rotation_leaves_the_foreign_lines_in_order_and_one_line_of_the_new_key_with_the_old_options()
+    {
+        Gen.Select(Files, Gen.Byte.Array[32], Gen.Bool).Sample(
+            (file, key, replacement) =>
+            {
+                var newBlob = Ed25519Blob(key);
+                var keys = AuthorizedKeys.Parse(file.Bytes);
+
+                var phase1 = replacement
+                    ? keys.WithReplacement(file.Owned, newBlob, PassManComment)
+                    : keys.WithKey(newBlob, PassManComment);
+                var phase2 = AuthorizedKeys.Parse(phase1).Without(file.Owned);
+
+                var after = AuthorizedKeys.Parse(phase2);
+                var added = after.Lines[^1];
+                Assert.Single(after.Lines, line => line.Key?.Blob.SequenceEqual(newBlob) == true);
+                Assert.True(added.Key?.Blob.SequenceEqual(newBlob));
+                Assert.Equal(Text(file.ForeignBytes(endLastLine: true)), Text(phase2.AsSpan(..^added.Bytes.Length)));
+                var oldOptions = replacement ? file.Lines.FirstOrDefault(line => line.Owner >= 0)?.Options : null;
+                Assert.Equal(Text(oldOptions), Text(added.Key!.Options));
+                Assert.StartsWith(Text(file.Bytes), Text(phase1), StringComparison.Ordinal);
+            },
+            iter: 3000,
+            print: sample => $"{(sample.Item3 ? "WithReplacement" : "WithKey")} on\n{sample.Item1}");
+    }
+
+    [Fact]
+    public void Reading_never_throws_and_removing_no_key_gives_back_any_input_unchanged()
+    {
+        var special = Gen.OneOf(" \t\r\n\"\\#=,+/-\0\u00ffAZaz09".Select(c => (byte)c).ToArray());
+        var good = Bytes($"no-pty,command=\"a \\\"b\\\" c\" {Owned} {PassManComment}\r\n{_keys.Rsa}\n#x\n");
+        var edit = Gen.Select(Gen.Int[0, 2], Gen.Int[0, good.Length], Gen.Byte);
+        var mutated = edit.Array[1, 8].Select(edits => edits.Aggregate(good.ToList(), Edit).ToArray());
+        var input = Gen.OneOf(Gen.Byte.Array[0, 300], special.Array[0, 300], mutated);
+
+        input.Sample(
+            bytes =>
+            {
+                var keys = AuthorizedKeys.Parse(bytes);
+
+                Assert.Equal(Text(bytes), string.Concat(keys.Lines.Select(line => Text(line.Bytes.Span))));
+                Assert.Equal(Enumerable.Range(1, keys.Lines.Count), keys.Lines.Select(line => line.Number));
+                Assert.Equal(Text(bytes), Text(keys.Without([])));
+                var blobs = keys.Lines.Where(line => line.Key is not null).Select(line => line.Key!.Blob).ToList();
+                Assert.All(blobs, blob => Assert.Equal(Text(bytes), Text(keys.WithKey(blob, "x"))));
+                Assert.All(AuthorizedKeys.Parse(keys.Without(blobs)).Lines, line => Assert.Null(line.Key));
+            },
+            iter: 20000);
+    }
+
+    /// <summary>Files of foreign lines of every kind, with PassMan's lines of 1 to 3 keys among them.</summary>
+    private static Gen<GeneratedFile> Files =>
+        from owned in Gen.Byte.Array[32].Array[1, 3].Select(keys => keys.Select(Ed25519Blob).ToArray())
+        from lines in Gen.Frequency((3, ForeignLine(owned)), (2, OwnedLine(owned))).Array[0, 14]
+        from endings in Gen.OneOf("\n", "\r\n").Array[lines.Length]
+        from lastOpen in Gen.Bool
+        // An empty last line without an ending would be no line at all.
+        select new GeneratedFile(owned, lines, endings, lastOpen && lines.Length > 0 && lines[^1].Text.Length > 0);
+
+    private static Gen<GeneratedLine> OwnedLine(byte[][] owned) => Gen.Select(
+        Gen.Int[0, owned.Length - 1],
+        Gen.Frequency((1, Gen.Const((string?)null)), (2, s_options.Select(options => (string?)options))),
+        Gen.String[Gen.Char[" \t"], 0, 2],
+        s_blanks,
+        Gen.Frequency((1, Gen.Const(Array.Empty<byte>())), (1, Gen.Const(Bytes(PassManComment))), (1, s_noise)),
+        (owner, options, lead, blanks, comment) =>
+        {
+            var key = lead + (options is null ? string.Empty : options + blanks) + "ssh-ed25519" + blanks
+                + Convert.ToBase64String(owned[owner]);
+            var text = comment.Length == 0 ? Bytes(key) : [.. Bytes(key + blanks), .. comment];
+            return new GeneratedLine(text, owner, options is null ? null : Bytes(options));
+        });
+
+    private static Gen<GeneratedLine> ForeignLine(byte[][] owned)
+    {
+        var keyType = Gen.OneOf("ssh-ed25519", "sk-ssh-ed25519@openssh.com", "x-unknown@example.test");
+        var foreignKey = Gen.Select(
+            keyType,
+            Gen.Byte.Array[32],
+            s_blanks,
+            Gen.Frequency((1, Gen.Const(string.Empty)), (2, s_options)),
+            Gen.Frequency((1, Gen.Const(PassManComment)), (2, s_noise.Select(Text))),
+            (type, key, blanks, options, comment) => Bytes(
+                (options.Length == 0 ? string.Empty : options + blanks) + type + blanks
+                + Convert.ToBase64String(KeyBlob(type, key)) + blanks + comment));
+        var b64 = Gen.Int[0, owned.Length - 1].Select(owner => Convert.ToBase64String(owned[owner]));
+        var spoiled = b64.SelectMany(key => Gen.OneOf(
+            $"ssh-rsa {key}",
+            $"#ssh-ed25519 {key}",
+            $"  # ssh-ed25519 {key} {PassManComment}",
+            key,
+            $"x=\"open ssh-ed25519 {key}",
+            $"ssh-ed25519 {key[..^1]}",
+            $"ssh-ed25519 {key}=")).Select(Bytes);
+        return Gen.OneOf(
+            s_noise,
+            s_noise.Select(noise => Bytes("#").Concat(noise).ToArray()),
+            Gen.String[Gen.Char[" \t"], 0, 4].Select(Bytes),
+            foreignKey,
+            spoiled).Select(text => new GeneratedLine(text, -1, null));
+    }
+
     private static byte[] KeyBlob(string type, byte[] key)
     {
         using var writer = new SshWriter();
@@ -329,6 +479,25 @@ public sealed class AuthorizedKeysTests : IClassFixture<HostKeyFiles>, IDisposab
     }
 
     private static byte[] Ed25519Blob(IEnumerable<byte> key) => KeyBlob("ssh-ed25519", key.ToArray());
+
+    private static List<byte> Edit(List<byte> bytes, (int Kind, int At, byte Byte) edit)
+    {
+        var at = Math.Min(edit.At, bytes.Count);
+        if (edit.Kind == 0 || at == bytes.Count)
+        {
+            bytes.Insert(at, edit.Byte);
+        }
+        else if (edit.Kind == 1)
+        {
+            bytes.RemoveAt(at);
+        }
+        else
+        {
+            bytes[at] = edit.Byte;
+        }
+
+        return bytes;
+    }
 
     /// <summary>Base64 with the unused low bits of its last character set: .NET reads it, OpenSSH does not.</summary>
     private static string StrayBits(string base64)
@@ -358,7 +527,48 @@ public sealed class AuthorizedKeysTests : IClassFixture<HostKeyFiles>, IDisposab
     private bool SshKeygenLists(string line) =>
         SshKeygen.TryRun("-l", "-f", WriteFile(Bytes(line + "\n"))).ExitCode == 0;
 
+    /// <summary>
+    /// The fingerprints ssh-keygen -l lists, read from the start of its lines only: for a line with
+    /// no comment that follows one with options, OpenSSH 9.2 prints a stale comment, which may be
+    /// any bytes of memory, line breaks included.
+    /// </summary>
     private static List<string> SshKeygenFingerprints(string file) =>
-        SshKeygen.Run("-l", "-f", file).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split(' ')[1]).ToList();
+        ListedKey().Matches(SshKeygen.Run("-l", "-f", file)).Select(match => match.Groups[1].Value).ToList();
+
+    [GeneratedRegex(@"^[0-9]+ (SHA256:[A-Za-z0-9+/]{43}) ", RegexOptions.Multiline)]
+    private static partial Regex ListedKey();
+
+    /// <summary>A generated line without its ending; Owner is the index of PassMan's key on it, or -1.</summary>
+    private sealed record GeneratedLine(byte[] Text, int Owner, byte[]? Options);
+
+    private sealed record GeneratedFile(byte[][] Owned, GeneratedLine[] Lines, string[] Endings, bool LastOpen)
+    {
+        public byte[] Bytes => Join(Enumerable.Range(0, Lines.Length));
+
+        /// <summary>
+        /// The foreign lines with their endings; with <paramref name="endLastLine"/>, a last line
+        /// without an ending gets the "\n" that adding a key after it writes.
+        /// </summary>
+        public byte[] ForeignBytes(bool endLastLine)
+        {
+            var foreign = Join(Enumerable.Range(0, Lines.Length).Where(i => Lines[i].Owner < 0));
+            var lastIsForeign = Lines.Length > 0 && Lines[^1].Owner < 0;
+            return endLastLine && LastOpen && lastIsForeign ? [.. foreign, (byte)'\n'] : foreign;
+        }
+
+        /// <summary>The file a line a line, with line endings and bytes outside printable ASCII written out.</summary>
+        public override string ToString() => string.Concat(Encoding.Latin1.GetString(Bytes).Select(c => c switch
+        {
+            '\n' => "\\n\n",
+            '\r' => "\\r",
+            < ' ' or > '~' => $"\\x{(int)c:x2}",
+            _ => c.ToString(),
+        }));
+
+        private byte[] Join(IEnumerable<int> indexes) => indexes
+            .SelectMany(i => Lines[i].Text.Concat(Encoding.ASCII.GetBytes(Ending(i))))
+            .ToArray();
+
+        private string Ending(int i) => i == Lines.Length - 1 && LastOpen ? string.Empty : Endings[i];
+    }
 }
