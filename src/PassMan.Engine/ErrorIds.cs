@@ -194,6 +194,9 @@ public static class ErrorIds
     /// </summary>
     public const string SshDirectoryOwnership = nameof(SshDirectoryOwnership);
 
+    /// <summary>authorized_keys changed on the target while PassMan was editing it; nothing was written.</summary>
+    public const string KeyFileChanged = nameof(KeyFileChanged);
+
     /// <summary>The target did not accept a login with the new key; the old key stays current.</summary>
     public const string KeyRefused = nameof(KeyRefused);
 

@@ -40,18 +40,26 @@ public sealed partial class Vault
         StagePending(credential, secret, name, Describe(credential.Type, credential.KeyType));
 
         var verified = false;
+        var untouched = true;
         string how;
         try
         {
             using var file = OpenKeyFile(record, target, pins, useReconcile);
             how = file.How;
-            var added = AuthorizedKeys.Parse(file.State.Content).WithReplacement(known, key.PublicBlob, key.Comment);
+            var current = AuthorizedKeys.Parse(file.State.Content);
+            RequireNotAuthorized(current, key, name);
+            var added = current.WithReplacement(known, key.PublicBlob, key.Comment);
+
+            // From here the target may hold the new key: the pending value stays unless its line is
+            // known to be gone again.
+            untouched = false;
             var withNew = LinuxAuthorizedKeys.Write(file.Access, file.State, added);
             RequireKeyLogsIn(file, withNew, EndpointOf(target), pins, record, key);
             verified = true;
             LinuxAuthorizedKeys.Write(file.Access, withNew, AuthorizedKeys.Parse(added).Without(known));
         }
-        catch (PassManException failure) when (!verified)
+        catch (PassManException failure) when (!verified && (untouched || failure.ErrorId == ErrorIds.KeyFileChanged
+            || failure.ErrorId == ErrorIds.KeyRefused && failure.Data.Contains(RolledBack)))
         {
             // The old key is still in the file and still current: nothing is lost by dropping the new one.
             Change(() =>
@@ -62,6 +70,16 @@ public sealed partial class Vault
                     outcome: "Failure",
                     errorId: failure.ErrorId);
             });
+            throw;
+        }
+        catch (PassManException failure) when (!verified)
+        {
+            // The new key may be in the file: it stays pending, for the next operation to resolve.
+            Change(() => Audit(AuditActions.CredentialResetFailed, targetName, record.UserName,
+                $"{Describe(credential.Type, credential.KeyType)}, on target; outcome not known, the new key stays "
+                    + "pending",
+                outcome: "Failure",
+                errorId: failure.ErrorId));
             throw;
         }
         catch (PassManException failure)
@@ -98,7 +116,9 @@ public sealed partial class Vault
         {
             var pins = PinsFor(target);
             using var file = OpenKeyFile(record, target, pins, useReconcile);
-            var added = AuthorizedKeys.Parse(file.State.Content).WithKey(key.PublicBlob, key.Comment);
+            var current = AuthorizedKeys.Parse(file.State.Content);
+            RequireNotAuthorized(current, key, $"{target.Name}/{record.UserName}");
+            var added = current.WithKey(key.PublicBlob, key.Comment);
             var withNew = LinuxAuthorizedKeys.Write(file.Access, file.State, added);
             RequireKeyLogsIn(file, withNew, EndpointOf(target), pins, record, key);
             var now = DateTimeOffset.UtcNow;
@@ -132,14 +152,28 @@ public sealed partial class Vault
     public void RemoveCredential(AccountRef account, CredentialType type, string? keyType, bool changeOnTarget)
     {
         var (record, credential, targetName) = RequireCredential(account, type, keyType);
+        if (credential.HasPending)
+        {
+            // Its pending value may be what the target accepts; removing the credential would lose track of it.
+            throw ErrorIds.Pending($"{targetName}/{record.UserName}", Describe(type, credential.KeyType));
+        }
+
         var where = "vault only";
         if (changeOnTarget && type == CredentialType.SshKey)
         {
             var target = _store.FindTarget(record.TargetId)!;
             using var file = OpenKeyFile(record, target, PinsFor(target), useReconcile: false);
-            var current = AuthorizedKeys.Parse(file.State.Content);
-            LinuxAuthorizedKeys.Write(file.Access, file.State, current.Without(KnownBlobs(credential)));
-            where = $"taken out of authorized_keys ({file.How})";
+            var content = file.State.Content ?? [];
+            var without = AuthorizedKeys.Parse(content).Without(KnownBlobs(credential));
+            if (!without.AsSpan().SequenceEqual(content))
+            {
+                LinuxAuthorizedKeys.Write(file.Access, file.State, without);
+                where = $"taken out of authorized_keys ({file.How})";
+            }
+            else
+            {
+                where = "vault only; authorized_keys on the target did not list it";
+            }
         }
 
         Change(() =>
@@ -185,18 +219,21 @@ public sealed partial class Vault
 
         // Take the new line out again; the file goes back to what it was before.
         var note = string.Empty;
+        var rolledBack = false;
         try
         {
             var restored = AuthorizedKeys.Parse(withNew.Content).Without([key.PublicBlob]);
             LinuxAuthorizedKeys.Write(file.Access, withNew, restored);
+            rolledBack = true;
         }
         catch (PassManException failure)
         {
-            note = $" Taking its line out of authorized_keys failed too ({failure.Message}); it is not used.";
+            note = $" Taking its line out of authorized_keys failed too ({failure.Message}); the vault keeps the "
+                + "new key as pending until that is resolved.";
         }
 
         var name = $"{endpoint.TargetName}/{record.UserName}";
-        throw new PassManException(
+        var refused = new PassManException(
             ErrorIds.KeyRefused,
             PassManErrorKind.AuthenticationFailed,
             $"{name}: the target refused a login with the new {key.KeyType} key ({refusal}). "
@@ -205,6 +242,32 @@ public sealed partial class Vault
                     : string.Empty)
                 + "The old key stays in place and current." + note,
             name);
+        if (rolledBack)
+        {
+            refused.Data[RolledBack] = true;
+        }
+
+        throw refused;
+    }
+
+    /// <summary>Marks a KeyRefused whose line was taken out again: the target is as it was.</summary>
+    private const string RolledBack = "PassMan.RolledBack";
+
+    /// <summary>
+    /// Refuses a key that the file lists already, on a line PassMan did not write: taking that
+    /// line over, or out on a rollback, would change a line that is not PassMan's.
+    /// </summary>
+    private static void RequireNotAuthorized(AuthorizedKeys file, SshKey key, string name)
+    {
+        if (file.Contains(key.PublicBlob))
+        {
+            throw new PassManException(
+                ErrorIds.InvalidArgument,
+                PassManErrorKind.InvalidArgument,
+                $"{name}: authorized_keys on the target lists the new {key.KeyType} key ({key.Fingerprint}) already, "
+                    + "on a line PassMan does not manage. Use another key. Nothing was changed.",
+                name);
+        }
     }
 
     private ResetResult CommitKey(
@@ -250,7 +313,7 @@ public sealed partial class Vault
         bool repair = true)
     {
         var endpoint = EndpointOf(target);
-        var session = (useReconcile ? null : OpenAsAccount(record, endpoint, pins))
+        var session = (useReconcile ? null : OpenAsAccount(record, endpoint, pins, recordFailures: repair))
             ?? OpenAsReconcile(record, endpoint, pins, because: useReconcile
                 ? null
                 : "no credential of the account logs in");
@@ -274,7 +337,7 @@ public sealed partial class Vault
             var reconcile = record.ReconcileAccountId is not null;
             if (!problems.All(p => p.Repairable) || (!session.Access.AsRoot && !reconcile))
             {
-                throw OwnershipRefused(target.Name, record, problems, reconcile);
+                throw OwnershipRefused(target.Name, record, problems, reconcile, repaired: null);
             }
 
             if (!session.Access.AsRoot)
@@ -294,7 +357,7 @@ public sealed partial class Vault
             var left = SshDirectoryRule.Check(record.UserName, state.Home, state.SshDirectory, state.File);
             if (left.Count > 0 || state.Content is null)
             {
-                throw OwnershipRefused(target.Name, record, left.Count > 0 ? left : problems, reconcile: false);
+                throw OwnershipRefused(target.Name, record, left.Count > 0 ? left : problems, reconcile, repairs);
             }
 
             return session with
@@ -311,7 +374,11 @@ public sealed partial class Vault
     }
 
     /// <summary>A session as the account itself, with its first credential that logs in; null when none does.</summary>
-    private KeyFileSession? OpenAsAccount(AccountRecord record, SshEndpoint endpoint, IReadOnlyList<HostKeyPin> pins)
+    private KeyFileSession? OpenAsAccount(
+        AccountRecord record,
+        SshEndpoint endpoint,
+        IReadOnlyList<HostKeyPin> pins,
+        bool recordFailures)
     {
         var candidates = _store.ListCredentials(record.Id)
             .Where(c => c.Status != AccountStatus.NotInSync && c.Type != CredentialType.Pin)
@@ -329,7 +396,10 @@ public sealed partial class Vault
             catch (PassManException failure) when (failure.ErrorId == ErrorIds.LoginFailed)
             {
                 key?.Dispose();
-                MarkNotInSync(record, credential);
+                if (recordFailures)
+                {
+                    MarkNotInSync(record, credential);
+                }
             }
             catch
             {
@@ -385,7 +455,8 @@ public sealed partial class Vault
         string target,
         AccountRecord record,
         IReadOnlyList<OwnershipProblem> problems,
-        bool reconcile)
+        bool reconcile,
+        string? repaired)
     {
         var name = $"{target}/{record.UserName}";
         var repairable = problems.All(p => p.Repairable);
@@ -399,7 +470,9 @@ public sealed partial class Vault
                     ? ". Or name a reconcile account (Set-PMAccount -ReconcileAccount): PassMan repairs ~/.ssh "
                         + "through it"
                     : string.Empty)
-                + ". Nothing was changed.",
+                + (repaired is null
+                    ? ". Nothing was changed."
+                    : $". PassMan repaired what it may ({repaired}); authorized_keys was not changed."),
             name);
     }
 

@@ -249,6 +249,58 @@ Describe 'SSH keys on the target' {
             }
         }
 
+        It 'never follows a link the user planted, even through a reconcile account: <Case>' -ForEach @(
+            @{ Case = 'authorized_keys -> /etc/shadow'; Plant = 'ln -s /etc/shadow /home/USER/.ssh/authorized_keys'
+                Victim = '/etc/shadow' }
+            @{ Case = '~/.ssh -> /etc/ssh'; Plant = 'rm -rf /home/USER/.ssh && ln -s /etc/ssh /home/USER/.ssh'
+                Victim = '/etc/ssh' }
+        ) {
+            $user = New-KeyUser keys01 -Reconcile
+            $null = Invoke-SshTarget $keys01 ("install -d -m 700 -o $user -g $user /home/$user/.ssh && " +
+                "runuser -u $user -- bash -c '$($Plant -replace 'USER', $user)'")
+            $before = Invoke-SshTarget $keys01 "stat -c '%U %a' $Victim"
+
+            $failure = { Get-PMAccount keys01 $user |
+                    New-PMCredential @ed25519 -Confirm:$false -ErrorAction Stop } | Should -Throw -PassThru
+
+            Get-ErrorId $failure | Should -Be 'SshDirectoryOwnership'
+            Invoke-SshTarget $keys01 "stat -c '%U %a' $Victim" | Should -Be $before
+        }
+
+        It 'changes no status under -WhatIf, even when a credential no longer logs in' {
+            $user = New-KeyUser keys01
+            Get-PMAccount keys01 $user | New-PMCredential @ed25519 -Confirm:$false
+            $null = Invoke-SshTarget $keys01 "rm /home/$user/.ssh/authorized_keys"
+            $before = Get-Dump
+
+            Reset-PMCredential keys01 $user @ed25519 -Generate -WhatIf
+
+            Get-Dump | Should -Be $before
+        }
+
+        It 'creates nothing on the target when Remove-PMCredential finds no line to take out' {
+            $user = New-KeyUser keys01
+            Get-PMAccount keys01 $user | New-PMCredential @ed25519 -ChangeOnTarget:$false
+            $null = Invoke-SshTarget $keys01 "rm -rf /home/$user/.ssh"
+
+            Remove-PMCredential keys01 $user @ed25519 -Force
+
+            Invoke-SshTarget $keys01 "[ -e /home/$user/.ssh ] && echo there || echo absent" | Should -Be 'absent'
+        }
+
+        It 'refuses a given key that the file lists already on a line of its own, and leaves that line' {
+            $user = New-KeyUser keys01
+            $key = Join-Path $TestDrive "given-$([guid]::NewGuid())"
+            ssh-keygen -q -t ed25519 -N '' -C given -f $key
+            $line = "from=`"10.9.9.9`",command=`"/bin/false`" $(Get-Content "$key.pub")`n"
+            Set-AuthorizedKeys keys01 $user ([Text.Encoding]::ASCII.GetBytes($line))
+
+            { Get-PMAccount keys01 $user |
+                    New-PMCredential @ed25519 -PrivateKeyPath $key -Confirm:$false -ErrorAction Stop } |
+                Should -Throw -ErrorId 'InvalidArgument,*'
+            [Text.Encoding]::ASCII.GetString((Get-AuthorizedKeys keys01 $user)) | Should -Be $line
+        }
+
         It 'rotates through the reconcile account with -Reconcile, leaving the file owned by the user' {
             $user = New-KeyUser keys01 -Reconcile
             Get-PMAccount keys01 $user | New-PMCredential -CredentialType SshKey -SshKeyType ssh-ed25519 -Confirm:$false

@@ -12,7 +12,8 @@ public sealed class SshDirectoryRuleTests
         new("/home/alice/.ssh", exists, exists ? owner : null, owner, exists ? mode : null, "directory");
 
     private static PathState File(string owner = "alice", int mode = 0b110_000_000, bool exists = true) =>
-        new("/home/alice/.ssh/authorized_keys", exists, exists ? owner : null, owner, exists ? mode : null, "file");
+        new("/home/alice/.ssh/authorized_keys", exists, exists ? owner : null, owner, exists ? mode : null,
+            exists ? "regular file" : null);
 
     [Fact]
     public void The_usual_modes_keep_the_rule()
@@ -45,12 +46,34 @@ public sealed class SshDirectoryRuleTests
     }
 
     [Fact]
-    public void A_home_of_another_user_and_a_key_file_of_another_owner_or_writable_by_group_are_breaches()
+    public void A_home_of_another_user_or_a_key_file_of_another_owner_are_breaches_PassMan_leaves_to_root()
     {
         Assert.False(SshDirectoryRule.Check("alice", Home("bob"), Ssh(), File()).Single().Repairable);
-        Assert.True(SshDirectoryRule.Check("alice", Home(), Ssh(), File("root")).Single().Repairable);
-        Assert.True(SshDirectoryRule.Check("alice", Home(), Ssh(), File(mode: 0b110_110_000)).Single().Repairable);
+        Assert.False(SshDirectoryRule.Check("alice", Home(), Ssh(), File("root")).Single().Repairable);
         Assert.True(SshDirectoryRule.Check("alice", Home(), Ssh(mode: 0b111_111_000), File()).Single().Repairable);
+
+        // The user's own file that others may write is replaced, mode 0600, by the edit itself.
+        Assert.Empty(SshDirectoryRule.Check("alice", Home(), Ssh(), File(mode: 0b110_110_000)));
+    }
+
+    [Fact]
+    public void Links_where_the_folder_or_the_file_should_be_are_refused_and_never_repaired()
+    {
+        var linkedFolder = new PathState("/home/alice/.ssh", true, "alice", "alice", 0b111_111_111, "symbolic link");
+        var linkedFile = File() with { Kind = "symbolic link", Mode = 0b111_111_111 };
+
+        Assert.False(SshDirectoryRule.Check("alice", Home(), linkedFolder, File(exists: false)).Single().Repairable);
+        Assert.False(SshDirectoryRule.Check("alice", Home(), Ssh(), linkedFile).Single().Repairable);
+    }
+
+    [Fact]
+    public void The_fix_commands_quote_paths_for_the_shell()
+    {
+        var home = Home(mode: 0b111_111_101) with { Path = "/home/a b/it's" };
+
+        var problem = SshDirectoryRule.Check("alice", home, Ssh(), File()).Single();
+
+        Assert.Equal("chmod go-w '/home/a b/it'\\''s'", problem.Fix);
     }
 
     [Fact]

@@ -108,8 +108,10 @@ public static class LinuxAuthorizedKeys
     }
 
     /// <summary>
-    /// Repairs what the ownership rule allows PassMan to repair, as root: ~/.ssh gets the user as
-    /// owner and mode 0700, authorized_keys the user and 0600. The home folder is never touched.
+    /// Repairs what the ownership rule allows PassMan to repair: a ~/.ssh that another user (root,
+    /// typically) owns gets the user as owner, then mode 0700. Root does only the one chown, with
+    /// -h and on a real directory (never through a link); the chmod runs as the user. The home
+    /// folder and the files in ~/.ssh are never touched as root.
     /// </summary>
     public static void Repair(KeyFileAccess access, KeyFileState state)
     {
@@ -117,22 +119,29 @@ public static class LinuxAuthorizedKeys
         ArgumentNullException.ThrowIfNull(state);
         if (!access.AsRoot)
         {
-            throw new ArgumentException("Repairs run as root, through a reconcile account.", nameof(access));
+            throw new ArgumentException("Repairs run through a reconcile account.", nameof(access));
         }
 
         var marker = NewMarker();
-        var script = $$"""
+        var owner = $$"""
             u={{Quote(access.UserName)}}
             d={{Quote(state.SshDirectory.Path)}}
-            f={{Quote(state.File.Path)}}
-            chown -- "$u": "$d" && chmod 700 -- "$d" || exit 96
-            if [ -e "$f" ]; then chown -- "$u": "$f" && chmod 600 -- "$f" || exit 96; fi
-            echo '{{marker}}REPAIRED'
+            if [ -d "$d" ] && [ ! -L "$d" ]; then chown -h -- "$u": "$d" || exit 96; fi
+            echo '{{marker}}OWNED'
             """;
-        var output = Run(access, script, input: null, "repairing ~/.ssh");
-        if (!Values(output, marker).ContainsKey("REPAIRED"))
+        var owned = RunRooted(access, "bash -c " + Quote(owner), null, "repairing ~/.ssh");
+        if (!Values(owned, marker).ContainsKey("OWNED"))
         {
-            throw Unexpected(access, "repairing ~/.ssh", output);
+            throw Unexpected(access, "repairing ~/.ssh", string.Empty);
+        }
+
+        var mode = $$"""
+            d={{Quote(state.SshDirectory.Path)}}
+            [ -d "$d" ] && [ ! -L "$d" ] && chmod 700 -- "$d" && echo '{{marker}}REPAIRED'
+            """;
+        if (!Values(Run(access, mode, input: null, "repairing ~/.ssh"), marker).ContainsKey("REPAIRED"))
+        {
+            throw Unexpected(access, "repairing ~/.ssh", string.Empty);
         }
     }
 
@@ -147,27 +156,37 @@ public static class LinuxAuthorizedKeys
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(content);
         var marker = NewMarker();
-        var owner = access.AsRoot ? """ && chown -- "$u": "$tmp" """ : string.Empty;
-        var ownDirectory = access.AsRoot ? """ && chown -- "$u": "$d" """ : string.Empty;
         var script = $$"""
             u={{Quote(access.UserName)}}
             d={{Quote(before.SshDirectory.Path)}}
             f={{Quote(before.File.Path)}}
-            if [ ! -d "$d" ]; then mkdir -m 700 -- "$d"{{ownDirectory}} || exit 93; fi
+            if [ -L "$d" ] || [ -L "$f" ]; then echo '{{marker}}LINK'; exit 0; fi
+            if [ ! -d "$d" ]; then mkdir -m 700 -- "$d" || exit 93; fi
             if [ -e "$f" ]; then current=$(sha256sum < "$f" | cut -c1-64); else current=none; fi
-            [ "$current" = {{before.Hash}} ] || { echo '{{marker}}CHANGED'; exit 92; }
+            [ "$current" = {{before.Hash}} ] || { echo '{{marker}}CHANGED'; exit 0; }
             tmp=$(mktemp -- "$d/.authorized_keys.XXXXXX") || exit 93
             IFS= read -r data
-            if printf '%s' "$data" | base64 -d > "$tmp" && chmod 600 -- "$tmp"{{owner}} && mv -f -- "$tmp" "$f"
+            if printf '%s' "$data" | base64 -d > "$tmp" && chmod 600 -- "$tmp" && mv -f -- "$tmp" "$f"
             then echo "{{marker}}WRITTEN $(sha256sum < "$f" | cut -c1-64)"
             else rm -f -- "$tmp"; exit 94; fi
             """;
-        var output = Run(access, script, Encoding.ASCII.GetBytes(Convert.ToBase64String(content)), "writing authorized_keys");
+        var data = Encoding.ASCII.GetBytes(Convert.ToBase64String(content));
+        var output = Run(access, script, data, "writing authorized_keys");
         var values = Values(output, marker);
+        if (values.ContainsKey("LINK"))
+        {
+            throw new PassManException(
+                ErrorIds.SshDirectoryOwnership,
+                PassManErrorKind.Security,
+                $"{access.Account}: {before.SshDirectory.Path} or {before.File.Path} became a symbolic link while "
+                    + "PassMan was editing the file; nothing was written.",
+                access.Account);
+        }
+
         if (values.ContainsKey("CHANGED"))
         {
             throw new PassManException(
-                ErrorIds.TargetCommandFailed,
+                ErrorIds.KeyFileChanged,
                 PassManErrorKind.InvalidOperation,
                 $"{access.Account}: {before.File.Path} changed on the target while PassMan was editing it; "
                     + "nothing was written. Run the command again.",
@@ -191,20 +210,39 @@ public static class LinuxAuthorizedKeys
     /// <summary>Quotes text for a POSIX shell: one argument, whatever it holds.</summary>
     internal static string Quote(string text) => "'" + text.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
-    private static string Run(KeyFileAccess access, string script, byte[]? input, string what)
-    {
-        if (!access.AsRoot)
-        {
-            var result = access.Session.Run(script, input is null ? Conversation.Silent : Conversation.WithInput(input));
-            return result.ExitStatus == 0 ? result.Output : throw Unexpected(access, what, result.Output);
-        }
+    /// <summary>Text as one shell word for a person to read: as it is when it needs no quotes.</summary>
+    internal static string Word(string text) =>
+        text.Length > 0
+            && text.All(c => char.IsAsciiLetterOrDigit(c) || SafeInWords.Contains(c, StringComparison.Ordinal))
+            ? text
+            : Quote(text);
 
+    private const string SafeInWords = "@%+=:,./_-";
+
+    /// <summary>
+    /// Runs a script as the user. Through a reconcile account, sudo starts it with runuser, so
+    /// even then it has only the user's own rights: links or files the user planted in the home
+    /// folder lead nowhere the user could not go already.
+    /// </summary>
+    private static string Run(KeyFileAccess access, string script, byte[]? input, string what) =>
+        access.AsRoot
+            ? RunRooted(access, $"runuser -u {Quote(access.UserName)} -- bash -c {Quote(script)}", input, what)
+            : RunDirect(access, $"bash -c {Quote(script)}", input, what);
+
+    private static string RunDirect(KeyFileAccess access, string command, byte[]? input, string what)
+    {
+        var result = access.Session.Run(command, input is null ? Conversation.Silent : Conversation.WithInput(input));
+        return result.ExitStatus == 0 ? result.Output : throw Unexpected(access, what, result.Output);
+    }
+
+    private static string RunRooted(KeyFileAccess access, string command, byte[]? input, string what)
+    {
         using var line = input is null ? null : new SecretBuffer(input);
         var (rooted, conversation) = LinuxAccounts.RunAsRoot(
             access.Session,
             access.ReconcileUserName!,
             access.Account,
-            "bash -c " + Quote(script),
+            command,
             line,
             access.SudoPassword);
         return conversation.Succeeded(rooted) ? rooted.Output : throw Unexpected(access, what, rooted.Output);
@@ -232,10 +270,12 @@ public static class LinuxAuthorizedKeys
     }
 
     private static string Required(Dictionary<string, string> values, string name, KeyFileAccess access) =>
-        values.TryGetValue(name, out var value) ? value : throw Unexpected(access, "reading authorized_keys", string.Empty);
+        values.TryGetValue(name, out var value)
+            ? value
+            : throw Unexpected(access, "reading authorized_keys", string.Empty);
 
     private static string NewMarker() =>
-        string.Create(CultureInfo.InvariantCulture, $"PASSMAN-{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}-");
+        "PASSMAN-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8)) + "-";
 
     /// <summary>SHA-256 in lower-case hex, as sha256sum prints it.</summary>
     private static string Hash(byte[] content)
@@ -252,7 +292,8 @@ public static class LinuxAuthorizedKeys
 
     private static PassManException Unexpected(KeyFileAccess access, string what, string output)
     {
-        var said = string.Join(" ", output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var said = string.Join(" ", lines
             .Where(line => !line.StartsWith("PASSMAN-", StringComparison.Ordinal))
             .TakeLast(4));
         return new PassManException(

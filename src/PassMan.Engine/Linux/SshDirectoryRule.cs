@@ -49,9 +49,13 @@ public static class SshDirectoryRule
         ArgumentNullException.ThrowIfNull(sshDirectory);
         ArgumentNullException.ThrowIfNull(file);
         var problems = new List<OwnershipProblem>();
+        var user = LinuxAuthorizedKeys.Word(userName);
+        var homePath = LinuxAuthorizedKeys.Word(home.Path);
+        var sshPath = LinuxAuthorizedKeys.Word(sshDirectory.Path);
+        var filePath = LinuxAuthorizedKeys.Word(file.Path);
         if (!home.Exists)
         {
-            problems.Add(new($"the home folder {home.Path} does not exist", $"mkhomedir_helper {userName}", false));
+            problems.Add(new($"the home folder {home.Path} does not exist", $"mkhomedir_helper {user}", false));
             return problems;
         }
 
@@ -59,7 +63,7 @@ public static class SshDirectoryRule
         {
             problems.Add(new(
                 $"the home folder {home.Path} belongs to {home.Owner}, not to {userName} or root",
-                $"chown {userName} {home.Path}",
+                $"chown {user} {homePath}",
                 false));
         }
 
@@ -67,8 +71,18 @@ public static class SshDirectoryRule
         {
             problems.Add(new(
                 $"the home folder {home.Path} is writable by group or others (mode {home.ModeText})",
-                $"chmod go-w {home.Path}",
+                $"chmod go-w {homePath}",
                 false));
+        }
+
+        if (sshDirectory.Kind is { } kind && kind != "directory")
+        {
+            // A link (or anything else) where ~/.ssh should be is never followed or repaired.
+            problems.Add(new(
+                $"{sshDirectory.Path} is a {kind}, not a folder",
+                $"rm {sshPath} && install -d -m 700 -o {user} {sshPath}",
+                false));
+            return problems;
         }
 
         if (sshDirectory.Exists || sshDirectory.Owner is not null)
@@ -78,26 +92,30 @@ public static class SshDirectoryRule
                 problems.Add(new(
                     $"{sshDirectory.Path} belongs to {sshDirectory.Owner ?? "another user (it cannot be read)"}, "
                         + $"not to {userName}",
-                    $"chown {userName}: {sshDirectory.Path} && chmod 700 {sshDirectory.Path}",
+                    $"chown {user}: {sshPath} && chmod 700 {sshPath}",
                     true));
             }
             else if (sshDirectory.WritableByOthers)
             {
                 problems.Add(new(
                     $"{sshDirectory.Path} is writable by group or others (mode {sshDirectory.ModeText})",
-                    $"chmod 700 {sshDirectory.Path}",
+                    $"chmod 700 {sshPath}",
                     true));
             }
         }
 
-        if (file.Exists && (file.Owner != userName || file.WritableByOthers))
+        if (file.Kind is { } fileKind && !fileKind.StartsWith("regular", StringComparison.Ordinal))
         {
+            problems.Add(new($"{file.Path} is a {fileKind}, not a file", $"rm {filePath}", false));
+        }
+        else if (file.Exists && file.Owner != userName)
+        {
+            // Not repaired as root: a file in a folder the user controls is no place for root to
+            // write. (A file of the user's that others may write is replaced, mode 0600, by the edit.)
             problems.Add(new(
-                file.Owner != userName
-                    ? $"{file.Path} belongs to {file.Owner}, not to {userName}"
-                    : $"{file.Path} is writable by group or others (mode {file.ModeText})",
-                $"chown {userName}: {file.Path} && chmod 600 {file.Path}",
-                true));
+                $"{file.Path} belongs to {file.Owner}, not to {userName}",
+                $"chown {user}: {filePath} && chmod 600 {filePath}",
+                false));
         }
 
         return problems;
