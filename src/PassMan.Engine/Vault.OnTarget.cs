@@ -17,6 +17,13 @@ namespace PassMan;
 public sealed partial class Vault
 {
     /// <summary>
+    /// A test's way to make a change fail at one of its steps, as a crash would: called with the
+    /// step's name ("before-pending", "after-pending", "after-change", "after-verify",
+    /// "after-commit"); whatever it throws ends the change there. Null in the product.
+    /// </summary>
+    internal Action<string>? Fault { get; set; }
+
+    /// <summary>
     /// Sets a new password on the target and in the vault. The account changes it itself with
     /// passwd, logged in with its current password; the reconcile account sets it with sudo
     /// chpasswd when <paramref name="useReconcile"/> is set, when the credential is NotInSync, or
@@ -31,7 +38,9 @@ public sealed partial class Vault
         var mac = RequireUnused(plan.Account, plan.Credential, request, secret, plan.Name);
         LinuxAccounts.RequireTransferable(secret, plan.Name);
 
+        Fault?.Invoke("before-pending");
         StagePending(plan.Credential, secret, plan.Name, "password");
+        Fault?.Invoke("after-pending");
         string how;
         string? unknown;
         try
@@ -56,6 +65,7 @@ public sealed partial class Vault
             throw;
         }
 
+        Fault?.Invoke("after-change");
         var said = unknown is null ? how : $"{how}, outcome unknown: {unknown}";
         return ConfirmChange(plan, secret, mac, request.Generated, said);
     }
@@ -299,7 +309,8 @@ public sealed partial class Vault
     {
         if (TryLogin(plan.Endpoint, plan.Pins, SshLogin.WithPassword(plan.Account.UserName, next)))
         {
-            return Change(() =>
+            Fault?.Invoke("after-verify");
+            var result = Change(() =>
             {
                 var credential = _store.FindCredential(plan.Credential.Id)!;
                 var account = _store.FindAccount(plan.Account.Id)!;
@@ -311,6 +322,8 @@ public sealed partial class Vault
                         + $"version {updated.Version}");
                 return ResultOf(plan.Target.Name, account, plan.Credential, updated, changedOnTarget: true);
             });
+            Fault?.Invoke("after-commit");
+            return result;
         }
 
         using var current = OpenCurrent(plan.Credential);
@@ -420,6 +433,16 @@ public sealed partial class Vault
         {
             return false;
         }
+    }
+
+    /// <summary>The pending value of a credential, for tests that check what a crash left; null when none.</summary>
+    internal SecretBuffer? OpenPending(AccountRef account, CredentialType type, string? keyType)
+    {
+        var (_, credential, _) = RequireCredential(account, type, keyType);
+        var sealedPending = _store.ReadPending(credential.Id);
+        return sealedPending is null
+            ? null
+            : SecretEnvelope.Open(RequireKeys(), credential.Id, PendingField(credential), sealedPending);
     }
 
     private SecretBuffer OpenCurrent(CredentialRecord credential) =>

@@ -47,6 +47,9 @@ public sealed partial class Vault
             Description = change.Description is null
                 ? current.Description
                 : EmptyToNull(Names.RequireDescription(change.Description)),
+            MaxConnections = change.MaxConnections is { } limit
+                ? Targets.RequireMaxConnections(limit)
+                : current.MaxConnections,
             ModifiedUtc = DateTimeOffset.UtcNow,
         };
 
@@ -96,7 +99,8 @@ public sealed partial class Vault
             EmptyToNull(Names.RequireDescription(spec.Description)),
             RequireFingerprints(spec.HostKeyFingerprints ?? []),
             now,
-            now);
+            now,
+            Targets.RequireMaxConnections(spec.MaxConnections));
         if (_store.FindTarget(record.NameKey) is not null)
         {
             throw TargetExists(record.Name);
@@ -135,6 +139,16 @@ public sealed partial class Vault
             .Where(fingerprint => !kept.Any(pin => pin.Fingerprint == fingerprint))
             .Select(fingerprint => new HostKeyPin(fingerprint, Key: null, now)));
         _store.ReplaceHostKeys(target.HostName, target.Port, kept);
+    }
+
+    /// <summary>
+    /// The target an account lives on, as a bulk run keys its connections: its id, and how many
+    /// connections it allows at once.
+    /// </summary>
+    public (string TargetKey, int MaxConnections) GetConnectionLimit(AccountRef account)
+    {
+        var target = _store.FindTarget(RequireAccount(account).TargetId)!;
+        return (target.Id.ToString("N"), target.MaxConnections);
     }
 
     private TargetRecord RequireTarget(string name)
@@ -200,6 +214,11 @@ public sealed partial class Vault
             changes.Add("description");
         }
 
+        if (before.MaxConnections != after.MaxConnections)
+        {
+            changes.Add($"max connections {before.MaxConnections} -> {after.MaxConnections}");
+        }
+
         return changes.Count == 0 ? "nothing" : string.Join("; ", changes);
     }
 
@@ -213,7 +232,8 @@ public sealed partial class Vault
         record.HostKeyFingerprints,
         accountCount,
         record.CreatedUtc,
-        record.ModifiedUtc);
+        record.ModifiedUtc,
+        record.MaxConnections);
 
     private static PassManException TargetExists(string name) => new(
         ErrorIds.TargetExists,

@@ -297,6 +297,27 @@ public sealed partial class Vault : IDisposable
         _store.Dispose();
     }
 
+    /// <summary>
+    /// The same vault, unlocked, on a connection of its own: for work that runs on other threads
+    /// (a vault is used by one thread at a time). The caller disposes it. SQLite serializes the
+    /// writes of all connections; each write waits for the others.
+    /// </summary>
+    public Vault Fork()
+    {
+        var keys = RequireKeys().Copy();
+        var store = SqliteVaultStore.Open(Path);
+        try
+        {
+            return new Vault(Path, store, store.ReadHeader(), keys) { SshOptions = SshOptions, Fault = Fault };
+        }
+        catch
+        {
+            store.Dispose();
+            keys.Dispose();
+            throw;
+        }
+    }
+
     private static Vault Create(
         string path,
         Guid vaultId,

@@ -23,7 +23,7 @@ Describe 'Get-PMVault' {
             $info = Get-PMVault
 
             $info.Path | Should -Be $path
-            $info.FormatVersion | Should -Be 5
+            $info.FormatVersion | Should -Be 6
             $info.Protection | Should -Be 'KeyFile'
             $info.TargetCount, $info.AccountCount, $info.CredentialCount | Should -Be 0, 0, 0
         }

@@ -422,6 +422,28 @@ Describe 'Passwords on the target' {
         }
     }
 
+    Context 'Bulk' {
+        It 'changes the accounts of a pipeline concurrently, one result for each, every new password working' {
+            Set-PMTarget web01 -MaxConnections 2
+
+            $results = @(Get-PMAccount -UserName alice, bob | Reset-PMCredential -Generate -Force -PassThru -ThrottleLimit 4)
+
+            $results.Count | Should -Be 3
+            @($results | Where-Object StatusAfter -EQ 'InSync').Count | Should -Be 3
+            foreach ($result in $results) {
+                $target = $targets[$result.Target]
+                Test-SshTargetLogin $target $result.UserName -Password (Get-Password $result.Target $result.UserName) |
+                    Should -BeTrue
+            }
+            (Get-PMTarget web01).MaxConnections | Should -Be 2
+        }
+
+        It 'refuses a connection limit outside 1 to 64' {
+            { Set-PMTarget web01 -MaxConnections 65 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
+            (Get-PMTarget web01).MaxConnections | Should -Be 3
+        }
+    }
+
     Context 'Refused parameters' {
         It 'stops at a refused combination of parameters, before anything changes' {
             $before = Get-Dump

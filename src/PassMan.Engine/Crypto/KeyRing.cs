@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace PassMan.Crypto;
 
@@ -38,6 +39,10 @@ public sealed class KeyRing : IDisposable
     internal IEnumerable<DataKey> Keys => _keys.Values;
 
     internal DataKey? Find(Guid keyId) => _keys.GetValueOrDefault(keyId);
+
+    /// <summary>A ring of its own with the same keys, for another connection to the same vault.</summary>
+    internal KeyRing Copy() =>
+        new(ActiveKeyId, _keys.Values.Select(key => DataKey.FromBuffer(key.Id, new SecretBuffer(key.Bytes))));
 
     /// <inheritdoc/>
     public void Dispose()

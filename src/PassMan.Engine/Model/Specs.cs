@@ -11,7 +11,27 @@ public sealed record TargetSpec(
     int Port = 22,
     string Platform = Platforms.Linux,
     IReadOnlyList<string>? HostKeyFingerprints = null,
-    string? Description = null);
+    string? Description = null,
+    int MaxConnections = Targets.DefaultMaxConnections);
+
+/// <summary>Limits on the work PassMan does on targets.</summary>
+public static class Targets
+{
+    /// <summary>How many SSH connections a bulk run opens to one target at once, unless the target says.</summary>
+    public const int DefaultMaxConnections = 3;
+
+    /// <summary>The most a target may allow.</summary>
+    public const int MaxMaxConnections = 64;
+
+    /// <summary>Checks a target's connection limit: 1 to 64. Fails with InvalidArgument.</summary>
+    public static int RequireMaxConnections(int value) => value is >= 1 and <= MaxMaxConnections
+        ? value
+        : throw new PassManException(
+            ErrorIds.InvalidArgument,
+            PassManErrorKind.InvalidArgument,
+            $"-MaxConnections must be between 1 and {MaxMaxConnections}; {value} is not.",
+            value);
+}
 
 /// <summary>Changes to a target; null leaves a field as it is.</summary>
 public sealed record TargetChange(
@@ -20,7 +40,8 @@ public sealed record TargetChange(
     int? Port = null,
     string? Platform = null,
     IReadOnlyList<string>? HostKeyFingerprints = null,
-    string? Description = null);
+    string? Description = null,
+    int? MaxConnections = null);
 
 /// <summary>
 /// A new account. <see cref="Password"/>, when given, becomes the account's first password

@@ -16,8 +16,10 @@ public sealed class Target
         IReadOnlyList<string> hostKeyFingerprints,
         long accountCount,
         DateTimeOffset created,
-        DateTimeOffset modified)
+        DateTimeOffset modified,
+        int maxConnections)
     {
+        MaxConnections = maxConnections;
         Id = id;
         Name = name;
         HostName = hostName;
@@ -54,6 +56,9 @@ public sealed class Target
 
     /// <summary>The pinned host key fingerprints, one by one.</summary>
     public IReadOnlyList<string> HostKeyFingerprints { get; }
+
+    /// <summary>How many SSH connections a bulk run opens to the target at once.</summary>
+    public int MaxConnections { get; }
 
     /// <summary>How many accounts the target has.</summary>
     public long AccountCount { get; }

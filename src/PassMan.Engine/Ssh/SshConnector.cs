@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net.Sockets;
+using System.Threading;
 using System.Threading.Tasks;
 using PassMan.Crypto;
 using PassMan.Model;
@@ -27,7 +28,8 @@ public static class SshConnector
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(options);
         var scans = HostKeyTypes.All
-            .Select(type => Task.Run(() => OfferedKey(endpoint, options, HostKeyTypes.AlgorithmsOf(type))))
+            .Select(type => Task.Run(() =>
+                Retrying(options, () => new Offer(OfferedKey(endpoint, options, HostKeyTypes.AlgorithmsOf(type))))))
             .ToArray();
         try
         {
@@ -41,7 +43,7 @@ public static class SshConnector
                 ?? SshErrors.Unreachable(endpoint, first);
         }
 
-        var keys = scans.Select(scan => scan.Result).OfType<HostKey>().ToList();
+        var keys = scans.Select(scan => scan.Result.Key).OfType<HostKey>().ToList();
         return keys.Count > 0
             ? keys
             : throw SshErrors.Unreachable(endpoint, new SshConnectionException("the server offered no host key"));
@@ -62,6 +64,51 @@ public static class SshConnector
         ArgumentNullException.ThrowIfNull(pins);
         ArgumentNullException.ThrowIfNull(login);
         ArgumentNullException.ThrowIfNull(options);
+        return Retrying(options, () => ConnectOnce(endpoint, pins, login, options));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="connect"/>, again after a wait when the server dropped the connection
+    /// before authentication, up to <see cref="SshOptions.ConnectAttempts"/> times. The wait
+    /// doubles from 0.2 seconds, to at most 3, with up to half of it again at random, so that many
+    /// workers refused at once do not come back at once.
+    /// </summary>
+    internal static T Retrying<T>(SshOptions options, Func<T> connect)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return connect();
+            }
+            catch (PassManException failure) when (attempt < options.ConnectAttempts && IsDropped(failure))
+            {
+                var wait = Math.Min(3000, 200 * (1 << (attempt - 1)));
+                Thread.Sleep(wait + Random.Shared.Next(wait / 2 + 1));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the server dropped the connection before authentication: reset, aborted, or closed
+    /// during the key exchange. Not a refused TCP connection, a timeout, or a failed negotiation.
+    /// </summary>
+    private static bool IsDropped(PassManException failure) =>
+        failure.ErrorId == ErrorIds.TargetUnreachable && failure.InnerException switch
+        {
+            SocketException socket => socket.SocketErrorCode is SocketError.ConnectionReset
+                or SocketError.ConnectionAborted,
+            SshConnectionException ssh => !ssh.Message.StartsWith("No matching", StringComparison.Ordinal),
+            IOException => true,
+            _ => false,
+        };
+
+    private static SshSession ConnectOnce(
+        SshEndpoint endpoint,
+        IReadOnlyCollection<HostKeyPin> pins,
+        SshLogin login,
+        SshOptions options)
+    {
         using var method = AuthenticationFor(login);
         var info = ConnectionInfoFor(endpoint, options, HostKeyTrust.AlgorithmsFor(pins), method.Method);
         var client = new SshClient(info);
@@ -103,6 +150,9 @@ public static class SshConnector
         }
     }
 
+    /// <summary>What one scan found: a key, or none of its type.</summary>
+    private sealed record Offer(HostKey? Key);
+
     private static HostKey? OfferedKey(SshEndpoint endpoint, SshOptions options, IReadOnlyList<string> algorithms)
     {
         var info = ConnectionInfoFor(endpoint, options, algorithms, new NoneAuthenticationMethod("passman-scan"));
@@ -118,7 +168,8 @@ public static class SshConnector
         {
             client.Connect();
         }
-        catch (Exception failure) when (offered is null && failure is SshConnectionException)
+        catch (SshConnectionException failure) when (offered is null
+            && failure.Message.StartsWith("No matching host key", StringComparison.Ordinal))
         {
             // The server has no key of these algorithms: the key exchange found nothing in common.
             return null;

@@ -45,11 +45,16 @@ public sealed class SshLogin
         new(userName, password: null, key ?? throw new ArgumentNullException(nameof(key)));
 }
 
-/// <summary>Time limits for SSH work.</summary>
+/// <summary>Time limits for SSH work, and how often a refused connection is tried again.</summary>
 /// <param name="ConnectTimeout">For the TCP connection, key exchange and authentication.</param>
 /// <param name="CommandTimeout">For one command on the target, from start to exit.</param>
-public sealed record SshOptions(TimeSpan ConnectTimeout, TimeSpan CommandTimeout)
+/// <param name="ConnectAttempts">
+/// How many times a connection that the server drops before authentication (OpenSSH's
+/// MaxStartups does that to a busy server) is tried, with a growing, jittered wait in between.
+/// A refused login is never tried again.
+/// </param>
+public sealed record SshOptions(TimeSpan ConnectTimeout, TimeSpan CommandTimeout, int ConnectAttempts = 6)
 {
-    /// <summary>15 seconds to connect, 60 for a command.</summary>
+    /// <summary>15 seconds to connect, 60 for a command, 6 attempts.</summary>
     public static SshOptions Default { get; } = new(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60));
 }

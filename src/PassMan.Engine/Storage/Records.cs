@@ -41,7 +41,8 @@ public sealed record TargetRecord(
     string? Description,
     IReadOnlyList<string> HostKeyFingerprints,
     DateTimeOffset CreatedUtc,
-    DateTimeOffset ModifiedUtc)
+    DateTimeOffset ModifiedUtc,
+    int MaxConnections = Model.Targets.DefaultMaxConnections)
 {
     /// <summary>The folded name under which the target is unique.</summary>
     public string NameKey => Names.Fold(Name);

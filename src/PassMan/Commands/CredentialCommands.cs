@@ -24,6 +24,10 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
 
     private readonly BatchBuffer<ResetRequest> _batch;
     private readonly PasswordGenerators _generators = new();
+    private ParallelRun<ResetRequest, ResetResult>? _changes;
+    private int _queued;
+    private int _done;
+    private int _failed;
 
     /// <summary>Creates the command.</summary>
     public ResetPMCredentialCommand() => _batch = new(WriteBatch, Release);
@@ -64,6 +68,11 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
     /// <summary>After a vault-only reset, logs in with the new value and sets the status it earns.</summary>
     [Parameter]
     public SwitchParameter Verify { get; set; }
+
+    /// <summary>How many accounts are changed on their targets at once; 8 by default.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = 8;
 
     /// <summary>Resets without asking for confirmation.</summary>
     [Parameter]
@@ -182,26 +191,59 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
             return;
         }
 
-        try
-        {
-            var result = request.Type == CredentialType.SshKey
-                ? vault.ResetKeyOnTarget(request, Reconcile)
-                : vault.ResetOnTarget(request, Reconcile);
-            if (PassThru)
-            {
-                WriteObject(result);
-            }
-        }
-        finally
-        {
-            Release(request);
-        }
+        // Changes on targets run concurrently in the engine; their results are written here, on
+        // the pipeline thread, as they finish.
+        var (targetKey, limit) = vault.GetConnectionLimit(Identity);
+        Changes(vault).Add(request, targetKey, limit);
+        _queued++;
+        WriteFinished(Changes(vault).TakeFinished());
     });
+
+    /// <inheritdoc/>
+    protected override void StopProcessing() => _changes?.Stop();
+
+    private ParallelRun<ResetRequest, ResetResult> Changes(Vault vault)
+    {
+        if (_changes is null)
+        {
+            var reconcile = Reconcile.IsPresent;
+            _changes = new ParallelRun<ResetRequest, ResetResult>(vault, ThrottleLimit, (worker, request) =>
+                request.Type == CredentialType.SshKey
+                    ? worker.ResetKeyOnTarget(request, reconcile)
+                    : worker.ResetOnTarget(request, reconcile));
+        }
+
+        return _changes;
+    }
+
+    private void WriteFinished(IEnumerable<ParallelOutcome<ResetRequest, ResetResult>> outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            Release(outcome.Item);
+            var written = WriteOutcome(outcome, result =>
+            {
+                if (PassThru)
+                {
+                    WriteObject(result);
+                }
+            });
+            _done += written is null ? 0 : 1;
+            _failed += written is false ? 1 : 0;
+            WriteRunProgress(2, ActivityName, _done, _queued, _failed);
+        }
+    }
 
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
         _batch.Flush();
+        if (_changes is not null)
+        {
+            WriteFinished(_changes.WaitAll());
+            WriteProgress(new ProgressRecord(2, ActivityName, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+
         WriteProgress(new ProgressRecord(1, ActivityName, "Done") { RecordType = ProgressRecordType.Completed });
     }
 
@@ -211,6 +253,7 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
         if (disposing)
         {
             _batch.Dispose();
+            _changes?.Dispose();
         }
 
         base.Dispose(disposing);

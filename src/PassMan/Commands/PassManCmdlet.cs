@@ -165,6 +165,39 @@ public abstract class PassManCmdlet : PSCmdlet, IDisposable
     protected bool OnUnlessTurnedOff(string name, SwitchParameter value) =>
         !MyInvocation.BoundParameters.ContainsKey(name) || value;
 
+    /// <summary>
+    /// Writes one finished item of a parallel run, on the pipeline thread: its result through
+    /// <paramref name="write"/>, or its error record. Returns true for a result, false for an
+    /// error, null for an item the run stopped before it started. Anything but a PassMan error
+    /// is a fault of PassMan's and ends the command.
+    /// </summary>
+    protected bool? WriteOutcome<TItem, TResult>(ParallelOutcome<TItem, TResult> outcome, Action<TResult> write)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(write);
+        switch (outcome.Error)
+        {
+            case null:
+                write(outcome.Result!);
+                return true;
+            case PassManException error:
+                WriteError(error);
+                return false;
+            case OperationCanceledException:
+                return null;
+            default:
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(outcome.Error);
+                return null;
+        }
+    }
+
+    /// <summary>Shows how far a parallel run got: done of queued, and the failures.</summary>
+    protected void WriteRunProgress(int id, string activity, int done, int queued, int failed) =>
+        WriteProgress(new ProgressRecord(id, activity, $"{done} of {queued} done, {failed} failed")
+        {
+            PercentComplete = queued == 0 ? 0 : (int)(100L * done / queued),
+        });
+
     /// <summary>Whether the command runs under -WhatIf, given or from $WhatIfPreference.</summary>
     protected bool IsWhatIf => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
         ? ((SwitchParameter)value).IsPresent

@@ -44,13 +44,19 @@ public sealed class NewPMTargetCommand : PassManCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? Description { get; set; }
 
+    /// <summary>How many SSH connections a bulk run opens to the target at once; 3 by default, 0 too.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public int MaxConnections { get; set; } = Targets.DefaultMaxConnections;
+
     /// <inheritdoc/>
     protected override void ProcessRecord() => Run(() =>
     {
         var port = Port == 0 ? DefaultPort : Port;
+        var connections = MaxConnections == 0 ? Targets.DefaultMaxConnections : MaxConnections;
         if (ShouldChange(Name, $"Create target ({HostName}:{port})"))
         {
-            _batch.Add(new TargetSpec(Name, HostName, port, Platform, HostKeyFingerprint, NullIfEmpty(Description)));
+            _batch.Add(new TargetSpec(
+                Name, HostName, port, Platform, HostKeyFingerprint, NullIfEmpty(Description), connections));
         }
     });
 
@@ -137,6 +143,10 @@ public sealed class SetPMTargetCommand : PassManCmdlet
     [Parameter]
     public string? Description { get; set; }
 
+    /// <summary>How many SSH connections a bulk run opens to the target at once.</summary>
+    [Parameter]
+    public int? MaxConnections { get; set; }
+
     /// <summary>Writes the changed target to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -151,7 +161,7 @@ public sealed class SetPMTargetCommand : PassManCmdlet
 
         var target = ResolveVault().SetTarget(
             Name,
-            new TargetChange(NewName, HostName, Port, Platform, HostKeyFingerprint, Description));
+            new TargetChange(NewName, HostName, Port, Platform, HostKeyFingerprint, Description, MaxConnections));
         if (PassThru)
         {
             WriteObject(target);

@@ -121,6 +121,9 @@ internal static class SqliteSchema
             FROM target_host_keys k JOIN targets t ON t.id = k.target_id
             """,
             "DROP TABLE target_host_keys"),
+
+        // 6: how many SSH connections a bulk run may hold open to each target at once.
+        Statements("ALTER TABLE targets ADD COLUMN max_connections INTEGER NOT NULL DEFAULT 3"),
     ];
 
     /// <summary>The schema version this build of PassMan writes.</summary>

@@ -11,7 +11,8 @@ namespace PassMan.Storage.Sqlite;
 public sealed partial class SqliteVaultStore
 {
     private const string TargetColumns =
-        "t.id, t.name, t.host_name, t.port, t.platform, t.description, t.created_utc, t.modified_utc";
+        "t.id, t.name, t.host_name, t.port, t.platform, t.description, t.created_utc, t.modified_utc, "
+        + "t.max_connections";
 
     /// <inheritdoc/>
     public TargetRecord? FindTarget(string nameKey) => Single(
@@ -40,8 +41,8 @@ public sealed partial class SqliteVaultStore
             """,
             [("$glob", name?.Glob)],
             reader => (
-                ReadTarget(reader, SplitLines(OptionalText(reader, 9))),
-                reader.GetInt64(8)));
+                ReadTarget(reader, SplitLines(OptionalText(reader, 10))),
+                reader.GetInt64(9)));
         return rows;
     }
 
@@ -50,8 +51,9 @@ public sealed partial class SqliteVaultStore
     {
         Write(
             """
-            INSERT INTO targets (id, name, name_key, host_name, port, platform, description, created_utc, modified_utc)
-            VALUES ($id, $name, $key, $host, $port, $platform, $description, $created, $modified)
+            INSERT INTO targets (id, name, name_key, host_name, port, platform, description, created_utc, modified_utc,
+                                 max_connections)
+            VALUES ($id, $name, $key, $host, $port, $platform, $description, $created, $modified, $connections)
             """,
             TargetParameters(target));
     }
@@ -62,7 +64,7 @@ public sealed partial class SqliteVaultStore
         Write(
             """
             UPDATE targets SET name = $name, name_key = $key, host_name = $host, port = $port, platform = $platform,
-                               description = $description, modified_utc = $modified
+                               description = $description, modified_utc = $modified, max_connections = $connections
             WHERE id = $id
             """,
             TargetParameters(target));
@@ -154,6 +156,7 @@ public sealed partial class SqliteVaultStore
         ("$description", target.Description),
         ("$created", Text(target.CreatedUtc)),
         ("$modified", Text(target.ModifiedUtc)),
+        ("$connections", target.MaxConnections),
     ];
 
     private static TargetRecord ReadTarget(SqliteDataReader reader, IReadOnlyList<string> hostKeys) => new(
@@ -165,7 +168,8 @@ public sealed partial class SqliteVaultStore
         OptionalText(reader, 5),
         hostKeys,
         ParseTime(reader.GetString(6)),
-        ParseTime(reader.GetString(7)));
+        ParseTime(reader.GetString(7)),
+        reader.GetInt32(8));
 
     private static List<string> SplitLines(string? text)
     {
