@@ -150,25 +150,24 @@ function Measure-Side {
 }
 
 function Measure-Figure {
-    # The warm-up run of each side, then $RunCount runs of each, alternating; returns the medians.
-    # Each side's parameters come from a script block, called once per run: a run that changes its
-    # vault needs a vault of its own.
+    # The warm-up run of each side, then $RunCount runs of each, alternating; returns the medians,
+    # side by side in the order given. -Sides maps each side's name to a script block, called once
+    # per run, that returns its parameters: a run that changes its vault needs a vault of its own.
     param(
         [Parameter(Mandatory)] [string] $Figure,
-        [Parameter(Mandatory)] [scriptblock] $PassManParameters,
-        [Parameter(Mandatory)] [scriptblock] $BaselineParameters,
+        [Parameter(Mandatory)] [Collections.Specialized.OrderedDictionary] $Sides,
         [Parameter(Mandatory)] [long] $ExpectedCount,
         [int] $RunCount = $Runs
     )
 
-    $results = @{
-        PassMan  = [Collections.Generic.List[object]]::new()
-        Baseline = [Collections.Generic.List[object]]::new()
+    $results = [ordered]@{}
+    foreach ($side in $Sides.Keys) {
+        $results[$side] = [Collections.Generic.List[object]]::new()
     }
     for ($run = 0; $run -le $RunCount; $run++) {
         $label = if ($run -eq 0) { 'warm-up' } else { "run $run/$RunCount" }
-        foreach ($side in 'PassMan', 'Baseline') {
-            $parameters = if ($side -eq 'PassMan') { & $PassManParameters } else { & $BaselineParameters }
+        foreach ($side in $Sides.Keys) {
+            $parameters = & $Sides[$side]
             $result = Measure-Side -Figure $Figure -Side $side -Parameters $parameters `
                 -ExpectedCount $ExpectedCount -Label $label
             if ($run -gt 0) {
@@ -177,13 +176,14 @@ function Measure-Figure {
         }
     }
 
-    [pscustomobject]@{
-        PassManSeconds  = Get-Median $results.PassMan.Seconds
-        BaselineSeconds = Get-Median $results.Baseline.Seconds
-        PassManMiB      = Get-Median $results.PassMan.PeakMiB
-        BaselineMiB     = Get-Median $results.Baseline.PeakMiB
-        Runs            = $RunCount
+    $medians = [ordered]@{ Runs = $RunCount }
+    foreach ($side in $Sides.Keys) {
+        $medians[$side] = [pscustomobject]@{
+            Seconds = Get-Median $results[$side].Seconds
+            MiB     = Get-Median $results[$side].PeakMiB
+        }
     }
+    [pscustomobject]$medians
 }
 
 function Get-Median {
@@ -314,15 +314,19 @@ try {
     }
 
     Write-Host 'Measuring (each line is one pwsh process; times are of the pipeline alone)'
-    $onboarding = Measure-Figure -Figure 'Onboarding' -ExpectedCount $OnboardingAccounts -PassManParameters {
-        $folder = Join-Path $Work "onboarding-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        $null = New-Item -ItemType Directory -Path $folder
-        @{ CsvPath = $onboardingCsv; VaultPath = (Join-Path $folder 'vault.db'); TargetCount = $TargetCount }
-    } -BaselineParameters { @{ CsvPath = $onboardingCsv; BaselineAssemblyPath = $baselineAssembly } }
+    $onboarding = Measure-Figure -Figure 'Onboarding' -ExpectedCount $OnboardingAccounts -Sides ([ordered]@{
+            PassMan  = {
+                $folder = Join-Path $Work "onboarding-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+                $null = New-Item -ItemType Directory -Path $folder
+                @{ CsvPath = $onboardingCsv; VaultPath = (Join-Path $folder 'vault.db'); TargetCount = $TargetCount }
+            }
+            Baseline = { @{ CsvPath = $onboardingCsv; BaselineAssemblyPath = $baselineAssembly } }
+        })
 
-    $listing = Measure-Figure -Figure 'Listing' -ExpectedCount $ListingAccounts -PassManParameters {
-        @{ VaultPath = $listingVault }
-    } -BaselineParameters { @{ Count = $ListingAccounts; TargetCount = $TargetCount } }
+    $listing = Measure-Figure -Figure 'Listing' -ExpectedCount $ListingAccounts -Sides ([ordered]@{
+            PassMan  = { @{ VaultPath = $listingVault } }
+            Baseline = { @{ Count = $ListingAccounts; TargetCount = $TargetCount } }
+        })
 
     # A reset changes its vault, so every run, on either side, gets a fresh copy of the prepared one, made
     # here outside the timed part. It is a plain copy of a closed file at a new path, naming the prepared
@@ -338,20 +342,22 @@ try {
         Copy-Item -LiteralPath $resetPrepared -Destination $script:resetCopy
         @{ VaultPath = $script:resetCopy; Count = $ResetAccounts }
     }
-    $reset = Measure-Figure -Figure 'Reset' -ExpectedCount $ResetAccounts -RunCount $ResetRuns `
-        -PassManParameters $newResetCopy -BaselineParameters { (& $newResetCopy) + @{ Sqlite3Path = $sqlite3 } }
+    $reset = Measure-Figure -Figure 'Reset' -ExpectedCount $ResetAccounts -RunCount $ResetRuns -Sides ([ordered]@{
+            PassMan  = $newResetCopy
+            Baseline = { (& $newResetCopy) + @{ Sqlite3Path = $sqlite3 } }
+        })
 
     $onboarded = '{0:n0}' -f $OnboardingAccounts
     $listed = '{0:n0}' -f $ListingAccounts
     $resetCount = '{0:n0}' -f $ResetAccounts
     $rows = @(
-        New-Row "Onboarding $onboarded accounts: time" $onboarding.PassManSeconds $onboarding.BaselineSeconds 's'
-        New-Row "Onboarding $onboarded accounts: peak memory" $onboarding.PassManMiB $onboarding.BaselineMiB 'MiB'
-        New-Row "Listing $listed accounts: time" $listing.PassManSeconds $listing.BaselineSeconds 's'
-        New-Row "Listing $listed accounts: peak memory" $listing.PassManMiB $listing.BaselineMiB 'MiB'
-        New-Row "Reset $resetCount passwords, vault only: time" $reset.PassManSeconds $reset.BaselineSeconds 's' `
+        New-Row "Onboarding $onboarded accounts: time" $onboarding.PassMan.Seconds $onboarding.Baseline.Seconds 's'
+        New-Row "Onboarding $onboarded accounts: peak memory" $onboarding.PassMan.MiB $onboarding.Baseline.MiB 'MiB'
+        New-Row "Listing $listed accounts: time" $listing.PassMan.Seconds $listing.Baseline.Seconds 's'
+        New-Row "Listing $listed accounts: peak memory" $listing.PassMan.MiB $listing.Baseline.MiB 'MiB'
+        New-Row "Reset $resetCount passwords, vault only: time" $reset.PassMan.Seconds $reset.Baseline.Seconds 's' `
             -RunCount $reset.Runs
-        New-Row "Reset $resetCount passwords, vault only: peak memory" $reset.PassManMiB $reset.BaselineMiB 'MiB' `
+        New-Row "Reset $resetCount passwords, vault only: peak memory" $reset.PassMan.MiB $reset.Baseline.MiB 'MiB' `
             -RunCount $reset.Runs
     )
     $notes = @(
