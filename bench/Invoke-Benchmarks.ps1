@@ -441,6 +441,7 @@ try {
                 $onTarget.Xargs.Seconds 's' -RunCount $onTarget.Runs -NoWarmUp
         }
     )
+    $onTargetRunsNote = if ($onTarget) { "; on-target $OnTargetRuns run(s) per side, no warm-up" }
     $notes = @(
         "Onboarding: Import-Csv | New-PMAccount into a fresh key-file vault with $TargetCount targets per run."
         'Onboarding baseline: Import-Csv | Skip-BenchAccount, a compiled no-op with the same parameter binding.'
@@ -460,8 +461,8 @@ try {
         else {
             "On-target reset: skipped, $onTargetSkip."
         }
-        ("Medians of $Runs runs per side, $ResetRuns for the reset, after one warm-up run; on-target $OnTargetRuns " +
-            'run(s), no warm-up. Each run is a fresh pwsh.')
+        ("Medians of $Runs runs per side, $ResetRuns for the reset, after one warm-up run$onTargetRunsNote. " +
+            'Each run is a fresh pwsh.')
         'Times are of the pipeline alone, its first call in the process included (JIT, opening the vault).'
         "Peak memory is the run's peak resident set size (VmHWM): the whole pwsh process."
         ('Measured {0:yyyy-MM-dd} on {1}, {2} cores, PowerShell {3}.' -f [datetime]::UtcNow,
