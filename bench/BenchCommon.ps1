@@ -34,6 +34,30 @@ function New-BenchTarget {
     }
 }
 
+function Save-PreparedVault {
+    # Writes a consistent copy of the vault open in this session to $PreparedPath with Backup-PMVault,
+    # for the timed runs to copy, and checks that a plain file copy of it at another path opens with
+    # the vault's key file and holds every account and credential. Returns the key file's path.
+    #
+    # The key file is not copied: the copies name the original key file by its absolute path, as the
+    # backup does.
+    param([Parameter(Mandatory)] [string] $PreparedPath)
+
+    # The backup warns that it needs the key file, which is known and kept: the warning is not shown.
+    $backup = Backup-PMVault -Destination $PreparedPath -WarningAction SilentlyContinue
+    $vault = Get-PMVault
+
+    $check = Join-Path (Split-Path -Parent $backup.Path) 'check.db'
+    Copy-Item -LiteralPath $backup.Path -Destination $check
+    $copy = Unlock-PMVault -Path $check -PassThru
+    if ($copy.IsLocked -or $copy.AccountCount -ne $vault.AccountCount -or
+        $copy.CredentialCount -ne $vault.CredentialCount) {
+        throw "A copy of '$($backup.Path)' did not open with its key file, or does not hold the vault's " +
+            "$($vault.AccountCount) accounts and $($vault.CredentialCount) credentials."
+    }
+    $copy.KeyFilePath
+}
+
 function Start-BenchClock {
     # A running stopwatch, started after a full garbage collection, so that the garbage of the setup
     # is not collected on the timed run's account.

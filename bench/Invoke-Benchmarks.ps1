@@ -19,6 +19,16 @@ Figures:
               many credential rows a random blob in one transaction, with the vault's journal_mode WAL
               and synchronous FULL. It needs the sqlite3 shell: when that is missing, the bench installs
               Debian's package sqlite3 with apt-get if it runs as root, and otherwise stops.
+  OnTarget    Get-PMAccount | Reset-PMCredential -Generate -Force against real OpenSSH servers on this
+              machine (tests/Targets, started once): -OnTargetAccounts accounts spread over
+              -OnTargetTargetCount targets, each password changed by passwd as the account itself and
+              then verified by a login with the new one. The vault, with the host keys pinned and every
+              current password, is built once (New-OnTargetVault.ps1); every run gets its own copy.
+              Baselines: the same two logins per account with the OpenSSH client (sshpass -e ssh),
+              OnTargetBaseline.sh, in a sequential bash loop and under xargs -P -OnTargetParallelism.
+              Before every run, on every side, each user's start password is restored with chpasswd.
+              Needs root, sshd and sshpass (./build.ps1 Test installs them); without them the figure
+              is skipped with a message. Its runs take minutes: -OnTargetRuns of them, no warm-up run.
 
 Each run, warm-up included, is its own pwsh process (Measure-Run.ps1), which times the pipeline alone
 and reads its peak resident set size. For every figure and side there is one warm-up run, thrown
@@ -58,12 +68,29 @@ param(
     [int] $ResetRuns = 5,
 
     [ValidateRange(1, 999)]
-    [int] $TargetCount = 50
+    [int] $TargetCount = 50,
+
+    [ValidateRange(1, 100000)]
+    [int] $OnTargetAccounts = 200,
+
+    # Real SSH targets for the on-target figure; sshd-target has addresses for 253.
+    [ValidateRange(1, 253)]
+    [int] $OnTargetTargetCount = 4,
+
+    # Timed runs per side of the on-target figure, with no warm-up run: a run takes minutes. 0 leaves
+    # the figure out.
+    [ValidateRange(0, 99)]
+    [int] $OnTargetRuns = 1,
+
+    # How many accounts the xargs baseline of the on-target figure changes at a time.
+    [ValidateRange(1, 64)]
+    [int] $OnTargetParallelism = 8
 )
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 . (Join-Path $PSScriptRoot 'BenchCommon.ps1')
+. (Join-Path $PSScriptRoot 'OnTargetSetup.ps1')
 
 function Get-PwshCommand {
     # How to start another pwsh like this one: its own executable, or dotnet with pwsh.dll when it
@@ -144,31 +171,32 @@ function Measure-Side {
     if ($result.Count -ne $ExpectedCount) {
         throw "$Figure/$Side handled $($result.Count) objects instead of $ExpectedCount."
     }
-    Write-Host ('  {0,-10} {1,-8} {2,-9} {3,8:n3} s {4,7:n0} MiB' -f
+    Write-Host ('  {0,-10} {1,-10} {2,-9} {3,8:n3} s {4,7:n0} MiB' -f
         $Figure, $Side, $Label, $result.Seconds, $result.PeakMiB)
     $result
 }
 
 function Measure-Figure {
-    # The warm-up run of each side, then $RunCount runs of each, alternating; returns the medians.
-    # Each side's parameters come from a script block, called once per run: a run that changes its
-    # vault needs a vault of its own.
+    # The warm-up run of each side (unless -NoWarmUp), then $RunCount runs of each, alternating;
+    # returns the medians, side by side in the order given. -Sides maps each side's name to a script
+    # block, called once per run, that returns its parameters: a run that changes its vault needs a
+    # vault of its own.
     param(
         [Parameter(Mandatory)] [string] $Figure,
-        [Parameter(Mandatory)] [scriptblock] $PassManParameters,
-        [Parameter(Mandatory)] [scriptblock] $BaselineParameters,
+        [Parameter(Mandatory)] [Collections.Specialized.OrderedDictionary] $Sides,
         [Parameter(Mandatory)] [long] $ExpectedCount,
-        [int] $RunCount = $Runs
+        [int] $RunCount = $Runs,
+        [switch] $NoWarmUp
     )
 
-    $results = @{
-        PassMan  = [Collections.Generic.List[object]]::new()
-        Baseline = [Collections.Generic.List[object]]::new()
+    $results = [ordered]@{}
+    foreach ($side in $Sides.Keys) {
+        $results[$side] = [Collections.Generic.List[object]]::new()
     }
-    for ($run = 0; $run -le $RunCount; $run++) {
+    for ($run = [int][bool]$NoWarmUp; $run -le $RunCount; $run++) {
         $label = if ($run -eq 0) { 'warm-up' } else { "run $run/$RunCount" }
-        foreach ($side in 'PassMan', 'Baseline') {
-            $parameters = if ($side -eq 'PassMan') { & $PassManParameters } else { & $BaselineParameters }
+        foreach ($side in $Sides.Keys) {
+            $parameters = & $Sides[$side]
             $result = Measure-Side -Figure $Figure -Side $side -Parameters $parameters `
                 -ExpectedCount $ExpectedCount -Label $label
             if ($run -gt 0) {
@@ -177,13 +205,14 @@ function Measure-Figure {
         }
     }
 
-    [pscustomobject]@{
-        PassManSeconds  = Get-Median $results.PassMan.Seconds
-        BaselineSeconds = Get-Median $results.Baseline.Seconds
-        PassManMiB      = Get-Median $results.PassMan.PeakMiB
-        BaselineMiB     = Get-Median $results.Baseline.PeakMiB
-        Runs            = $RunCount
+    $medians = [ordered]@{ Runs = $RunCount }
+    foreach ($side in $Sides.Keys) {
+        $medians[$side] = [pscustomobject]@{
+            Seconds = Get-Median $results[$side].Seconds
+            MiB     = Get-Median $results[$side].PeakMiB
+        }
     }
+    [pscustomobject]$medians
 }
 
 function Get-Median {
@@ -203,7 +232,8 @@ function New-Row {
         [Parameter(Mandatory)] [double] $PassMan,
         [Parameter(Mandatory)] [double] $Baseline,
         [Parameter(Mandatory)] [ValidateSet('s', 'MiB')] [string] $Unit,
-        [int] $RunCount = $Runs
+        [int] $RunCount = $Runs,
+        [switch] $NoWarmUp
     )
 
     $format = if ($Unit -eq 's') { '{0:n3} s' } else { '{0:n0} MiB' }
@@ -212,8 +242,24 @@ function New-Row {
         PassMan            = $format -f $PassMan
         Baseline           = $format -f $Baseline
         'PassMan/baseline' = '{0:n2}' -f ($PassMan / $Baseline)
-        Runs               = "$RunCount + 1 warm-up"
+        Runs               = if ($NoWarmUp) { "$RunCount, no warm-up" } else { "$RunCount + 1 warm-up" }
     }
+}
+
+function New-RunVaultCopy {
+    # A run's own copy of a prepared vault, in a folder of its own under $Work: a plain copy of a closed
+    # file at a new path, naming the prepared vault's key file by its absolute path. The previous run's
+    # copy goes, so only one is on disk at a time. Returns the copy's path.
+    param([Parameter(Mandatory)] [string] $PreparedPath)
+
+    if ($script:RunCopy) {
+        Remove-Item -LiteralPath (Split-Path -Parent $script:RunCopy) -Recurse -Force
+    }
+    $folder = Join-Path $Work "run-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+    $null = New-Item -ItemType Directory -Path $folder
+    $script:RunCopy = Join-Path $folder 'vault.db'
+    Copy-Item -LiteralPath $PreparedPath -Destination $script:RunCopy
+    $script:RunCopy
 }
 
 function Format-TextTable {
@@ -267,12 +313,17 @@ if (-not (Test-Path -LiteralPath (Join-Path $ModulePath 'PassMan.psd1'))) {
     throw "No built PassMan at '$ModulePath'. Run: dotnet pwsh ./build.ps1 Build"
 }
 $started = [Diagnostics.Stopwatch]::StartNew()
+$script:RunCopy = $null
 $Work = Join-Path ([IO.Path]::GetTempPath()) "passman-bench-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
 $null = New-Item -ItemType Directory -Path $Work
 
 try {
     # First, so that a machine without sqlite3 stops before anything long has run.
     $sqlite3 = Get-Sqlite3Path
+    $onTargetSkip = if ($OnTargetRuns -eq 0) { 'left out with -OnTargetRuns 0' } else { Get-OnTargetSkipReason }
+    if ($onTargetSkip) {
+        Write-Host "The on-target reset figure is skipped: $onTargetSkip."
+    }
 
     Write-Host "Preparing the inputs in $Work"
 
@@ -314,46 +365,83 @@ try {
     }
 
     Write-Host 'Measuring (each line is one pwsh process; times are of the pipeline alone)'
-    $onboarding = Measure-Figure -Figure 'Onboarding' -ExpectedCount $OnboardingAccounts -PassManParameters {
-        $folder = Join-Path $Work "onboarding-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        $null = New-Item -ItemType Directory -Path $folder
-        @{ CsvPath = $onboardingCsv; VaultPath = (Join-Path $folder 'vault.db'); TargetCount = $TargetCount }
-    } -BaselineParameters { @{ CsvPath = $onboardingCsv; BaselineAssemblyPath = $baselineAssembly } }
+    $onboarding = Measure-Figure -Figure 'Onboarding' -ExpectedCount $OnboardingAccounts -Sides ([ordered]@{
+            PassMan  = {
+                $folder = Join-Path $Work "onboarding-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
+                $null = New-Item -ItemType Directory -Path $folder
+                @{ CsvPath = $onboardingCsv; VaultPath = (Join-Path $folder 'vault.db'); TargetCount = $TargetCount }
+            }
+            Baseline = { @{ CsvPath = $onboardingCsv; BaselineAssemblyPath = $baselineAssembly } }
+        })
 
-    $listing = Measure-Figure -Figure 'Listing' -ExpectedCount $ListingAccounts -PassManParameters {
-        @{ VaultPath = $listingVault }
-    } -BaselineParameters { @{ Count = $ListingAccounts; TargetCount = $TargetCount } }
+    $listing = Measure-Figure -Figure 'Listing' -ExpectedCount $ListingAccounts -Sides ([ordered]@{
+            PassMan  = { @{ VaultPath = $listingVault } }
+            Baseline = { @{ Count = $ListingAccounts; TargetCount = $TargetCount } }
+        })
 
     # A reset changes its vault, so every run, on either side, gets a fresh copy of the prepared one, made
-    # here outside the timed part. It is a plain copy of a closed file at a new path, naming the prepared
-    # vault's key file by its absolute path. The previous run's copy goes: only one is on disk at a time.
-    $script:resetCopy = $null
-    $newResetCopy = {
-        if ($script:resetCopy) {
-            Remove-Item -LiteralPath (Split-Path -Parent $script:resetCopy) -Recurse -Force
+    # here outside the timed part.
+    $newResetCopy = { @{ VaultPath = (New-RunVaultCopy -PreparedPath $resetPrepared); Count = $ResetAccounts } }
+    $reset = Measure-Figure -Figure 'Reset' -ExpectedCount $ResetAccounts -RunCount $ResetRuns -Sides ([ordered]@{
+            PassMan  = $newResetCopy
+            Baseline = { (& $newResetCopy) + @{ Sqlite3Path = $sqlite3 } }
+        })
+
+    # Last, since it takes longest. The targets live as long as this process; before every run, on every
+    # side, the users get their start passwords back, and PassMan a fresh copy of the vault that holds them.
+    $onTarget = $null
+    if (-not $onTargetSkip) {
+        Write-Host "Starting $OnTargetTargetCount SSH targets with $OnTargetAccounts users for the on-target reset"
+        $onTargetBench = Start-OnTargetBench -Folder (Join-Path $Work 'on-target') -TargetCount $OnTargetTargetCount `
+            -AccountCount $OnTargetAccounts
+        $onTargetPrepared = Join-Path $onTargetBench.Folder 'prepared.db'
+        Invoke-ChildScript -Name 'New-OnTargetVault.ps1' -Parameters @{
+            ModulePath   = $ModulePath
+            VaultPath    = (Join-Path $onTargetBench.Folder 'vault.db')
+            PreparedPath = $onTargetPrepared
+            AccountsPath = $onTargetBench.AccountsPath
         }
-        $folder = Join-Path $Work "reset-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
-        $null = New-Item -ItemType Directory -Path $folder
-        $script:resetCopy = Join-Path $folder 'vault.db'
-        Copy-Item -LiteralPath $resetPrepared -Destination $script:resetCopy
-        @{ VaultPath = $script:resetCopy; Count = $ResetAccounts }
+        $onTarget = Measure-Figure -Figure 'OnTarget' -ExpectedCount $OnTargetAccounts -RunCount $OnTargetRuns `
+            -NoWarmUp -Sides ([ordered]@{
+                PassMan    = {
+                    Restore-OnTargetPassword -Bench $onTargetBench
+                    @{ VaultPath = (New-RunVaultCopy -PreparedPath $onTargetPrepared); Count = $OnTargetAccounts }
+                }
+                Sequential = {
+                    Restore-OnTargetPassword -Bench $onTargetBench
+                    @{ AccountListPath = (New-OnTargetBaselineInput -Bench $onTargetBench) }
+                }
+                Xargs      = {
+                    Restore-OnTargetPassword -Bench $onTargetBench
+                    @{
+                        AccountListPath = (New-OnTargetBaselineInput -Bench $onTargetBench)
+                        Parallelism     = $OnTargetParallelism
+                    }
+                }
+            })
     }
-    $reset = Measure-Figure -Figure 'Reset' -ExpectedCount $ResetAccounts -RunCount $ResetRuns `
-        -PassManParameters $newResetCopy -BaselineParameters { (& $newResetCopy) + @{ Sqlite3Path = $sqlite3 } }
 
     $onboarded = '{0:n0}' -f $OnboardingAccounts
     $listed = '{0:n0}' -f $ListingAccounts
     $resetCount = '{0:n0}' -f $ResetAccounts
     $rows = @(
-        New-Row "Onboarding $onboarded accounts: time" $onboarding.PassManSeconds $onboarding.BaselineSeconds 's'
-        New-Row "Onboarding $onboarded accounts: peak memory" $onboarding.PassManMiB $onboarding.BaselineMiB 'MiB'
-        New-Row "Listing $listed accounts: time" $listing.PassManSeconds $listing.BaselineSeconds 's'
-        New-Row "Listing $listed accounts: peak memory" $listing.PassManMiB $listing.BaselineMiB 'MiB'
-        New-Row "Reset $resetCount passwords, vault only: time" $reset.PassManSeconds $reset.BaselineSeconds 's' `
+        New-Row "Onboarding $onboarded accounts: time" $onboarding.PassMan.Seconds $onboarding.Baseline.Seconds 's'
+        New-Row "Onboarding $onboarded accounts: peak memory" $onboarding.PassMan.MiB $onboarding.Baseline.MiB 'MiB'
+        New-Row "Listing $listed accounts: time" $listing.PassMan.Seconds $listing.Baseline.Seconds 's'
+        New-Row "Listing $listed accounts: peak memory" $listing.PassMan.MiB $listing.Baseline.MiB 'MiB'
+        New-Row "Reset $resetCount passwords, vault only: time" $reset.PassMan.Seconds $reset.Baseline.Seconds 's' `
             -RunCount $reset.Runs
-        New-Row "Reset $resetCount passwords, vault only: peak memory" $reset.PassManMiB $reset.BaselineMiB 'MiB' `
+        New-Row "Reset $resetCount passwords, vault only: peak memory" $reset.PassMan.MiB $reset.Baseline.MiB 'MiB' `
             -RunCount $reset.Runs
+        if ($onTarget) {
+            $figure = "On-target reset of $OnTargetAccounts passwords on $OnTargetTargetCount local targets: time"
+            New-Row "$figure, vs ssh in a loop" $onTarget.PassMan.Seconds $onTarget.Sequential.Seconds 's' `
+                -RunCount $onTarget.Runs -NoWarmUp
+            New-Row "$figure, vs ssh under xargs -P $OnTargetParallelism" $onTarget.PassMan.Seconds `
+                $onTarget.Xargs.Seconds 's' -RunCount $onTarget.Runs -NoWarmUp
+        }
     )
+    $onTargetRunsNote = if ($onTarget) { "; on-target $OnTargetRuns run(s) per side, no warm-up" }
     $notes = @(
         "Onboarding: Import-Csv | New-PMAccount into a fresh key-file vault with $TargetCount targets per run."
         'Onboarding baseline: Import-Csv | Skip-BenchAccount, a compiled no-op with the same parameter binding.'
@@ -363,7 +451,18 @@ try {
         'Reset, both sides: each run has its own copy of one prepared vault, opened and checked before the clock.'
         "Reset baseline (floor): Get-PMAccount | Out-Null, then sqlite3 updates $resetCount rows with randomblob(64)."
         "Reset baseline: the update is one transaction on the run's copy, WAL and synchronous FULL as PassMan writes."
-        "Medians of $Runs runs per side, $ResetRuns for the reset, after one warm-up run; each run is a fresh pwsh."
+        if ($onTarget) {
+            ("On-target: Get-PMAccount | Reset-PMCredential -Generate -Force, $OnTargetAccounts accounts on " +
+                "$OnTargetTargetCount local sshd targets: passwd as the account, then a login with the new one.")
+            ('On-target baselines: per account sshpass -e ssh ... passwd (old, new, new on stdin), then ' +
+                "sshpass -e ssh ... true with the new one; in a bash loop, or under xargs -P $OnTargetParallelism.")
+            'On-target, before every run on every side: start passwords restored with chpasswd, a fresh vault copy.'
+        }
+        else {
+            "On-target reset: skipped, $onTargetSkip."
+        }
+        ("Medians of $Runs runs per side, $ResetRuns for the reset, after one warm-up run$onTargetRunsNote. " +
+            'Each run is a fresh pwsh.')
         'Times are of the pipeline alone, its first call in the process included (JIT, opening the vault).'
         "Peak memory is the run's peak resident set size (VmHWM): the whole pwsh process."
         ('Measured {0:yyyy-MM-dd} on {1}, {2} cores, PowerShell {3}.' -f [datetime]::UtcNow,
@@ -384,5 +483,6 @@ try {
     Write-Host ('Wrote {0} ({1:n0} s in all)' -f (Resolve-Path -LiteralPath $markdown), $started.Elapsed.TotalSeconds)
 }
 finally {
+    Stop-OnTargetBench
     Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
 }

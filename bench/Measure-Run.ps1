@@ -15,11 +15,12 @@ share and the difference between them is the work itself.
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)]
-    [ValidateSet('Onboarding', 'Listing', 'Reset')]
+    [ValidateSet('Onboarding', 'Listing', 'Reset', 'OnTarget')]
     [string] $Figure,
 
+    # PassMan or Baseline; the on-target figure has two baselines, Sequential and Xargs.
     [Parameter(Mandatory)]
-    [ValidateSet('PassMan', 'Baseline')]
+    [ValidateSet('PassMan', 'Baseline', 'Sequential', 'Xargs')]
     [string] $Side,
 
     [Parameter(Mandatory)]
@@ -32,7 +33,7 @@ param(
     [string] $CsvPath,
 
     # Onboarding, PassMan: the new vault to create; Listing, PassMan: the vault to list; Reset, both
-    # sides: this run's own copy of the prepared vault.
+    # sides, and OnTarget, PassMan: this run's own copy of the prepared vault.
     [string] $VaultPath,
 
     # Onboarding, PassMan: how many targets to create before the import; Listing, Baseline: how many
@@ -42,11 +43,18 @@ param(
     # Onboarding, Baseline: the compiled no-op cmdlet Skip-BenchAccount.
     [string] $BaselineAssemblyPath,
 
-    # Listing, Baseline: how many plain objects to pipe; Reset: how many passwords the vault holds.
+    # Listing, Baseline: how many plain objects to pipe; Reset and OnTarget: how many passwords the
+    # vault holds.
     [int] $Count,
 
     # Reset, Baseline: the sqlite3 command-line shell.
-    [string] $Sqlite3Path
+    [string] $Sqlite3Path,
+
+    # OnTarget, Sequential and Xargs: the accounts for OnTargetBaseline.sh, one a line.
+    [string] $AccountListPath,
+
+    # OnTarget, Xargs: how many accounts xargs changes at a time.
+    [int] $Parallelism
 )
 
 Set-StrictMode -Version Latest
@@ -163,6 +171,37 @@ switch ("$Figure/$Side") {
             throw "sqlite3 failed with exit code $exitCode."
         }
         $handled = [long]@($output)[-1]
+    }
+    'OnTarget/PassMan' {
+        Open-BenchCopy -Path $VaultPath -Count $Count
+
+        # No -ThrottleLimit: the reset runs as PassMan does by default, whether that is one account
+        # after another or several at a time.
+        $clock = Start-BenchClock
+        Get-PMAccount | Reset-PMCredential -Generate -Force
+        $clock.Stop()
+        $peak = Get-PeakMemoryMiB
+
+        # A change on the target is stored only once the new password has logged in; a failed one has
+        # stopped this script already (errors stop it).
+        $handled = (Get-PMAccount -Status InSync | Measure-Object).Count
+    }
+    { $_ -in 'OnTarget/Sequential', 'OnTarget/Xargs' } {
+        # The same changes with the OpenSSH client, per account a login that runs passwd and a login
+        # with the new password. The ssh processes' memory is their own, not counted here.
+        $script = Join-Path $PSScriptRoot 'OnTargetBaseline.sh'
+        $mode = @(if ($Side -eq 'Xargs') { 'parallel', [string]$Parallelism } else { 'sequential' })
+
+        $clock = Start-BenchClock
+        $output = & /bin/bash $script @mode $AccountListPath
+        $exitCode = $LASTEXITCODE
+        $clock.Stop()
+        $peak = Get-PeakMemoryMiB
+
+        if ($exitCode -ne 0) {
+            throw "OnTargetBaseline.sh $($mode -join ' ') failed with exit code $exitCode; see its messages above."
+        }
+        $handled = @($output | Where-Object { $_ -like 'ok *' }).Count
     }
 }
 

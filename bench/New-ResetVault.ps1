@@ -5,14 +5,12 @@ Builds the vault the reset figure starts from, once, before any timed run; in it
 .DESCRIPTION
 Creates a key-file vault with -TargetCount targets and imports the accounts of -CsvPath through
 Import-Csv | New-PMAccount -Password, so that every account holds a password (the same one: the
-reset gives each its own). Then writes a consistent copy of it to -PreparedPath with Backup-PMVault,
-and checks that a plain file copy of that, at another path, opens with the vault's key file and holds
-every account and password.
+reset gives each its own). Then writes a consistent copy of it to -PreparedPath and checks that a
+plain file copy of that opens and holds everything (Save-PreparedVault in BenchCommon.ps1).
 
 A reset changes the vault, so every timed run works on its own copy of -PreparedPath, made by the
-parent outside the timed part. The key file is not copied: the copies name the original key file by
-its absolute path, as the backup does. Prints how long the import took; that time is information
-only and not part of the results table.
+parent outside the timed part. Prints how long the import took; that time is information only and
+not part of the results table.
 #>
 [CmdletBinding()]
 param(
@@ -48,18 +46,12 @@ $clock = [Diagnostics.Stopwatch]::StartNew()
 $null = Import-Csv -LiteralPath $CsvPath | New-PMAccount -Password $initial
 $clock.Stop()
 
-# The backup warns that it needs the key file, which is known and kept: the warning is not shown.
-$backup = Backup-PMVault -Destination $PreparedPath -WarningAction SilentlyContinue
-$rows = (Get-PMVault).AccountCount
-
-# A run's copy is a plain file copy at another path; one such copy must open and hold everything.
-$check = Join-Path (Split-Path -Parent $backup.Path) 'check.db'
-Copy-Item -LiteralPath $backup.Path -Destination $check
-$copy = Unlock-PMVault -Path $check -PassThru
-if ($copy.IsLocked -or $copy.AccountCount -ne $rows -or $copy.CredentialCount -ne $rows) {
-    throw "A copy of '$($backup.Path)' did not open with its key file, or does not hold the $rows accounts."
+$vault = Get-PMVault
+$rows = $vault.AccountCount
+if ($vault.CredentialCount -ne $rows) {
+    throw "The reset vault holds $($vault.CredentialCount) credentials for its $rows accounts, not one each."
 }
-$keyFile = $copy.KeyFilePath
+$keyFile = Save-PreparedVault -PreparedPath $PreparedPath
 
 Write-Host ('Built the reset vault: {0:n0} accounts with a password in {1:n1} s; key file {2}' -f
     $rows, $clock.Elapsed.TotalSeconds, $keyFile)
