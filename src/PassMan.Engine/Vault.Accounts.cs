@@ -371,5 +371,6 @@ public sealed partial class Vault
         view.Account.Description,
         view.LastChangedUtc,
         view.LastVerifiedUtc,
-        view.Account.CreatedUtc);
+        view.Account.CreatedUtc,
+        view.HasPending);
 }

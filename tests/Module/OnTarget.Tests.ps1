@@ -408,6 +408,12 @@ Describe 'Passwords on the target' {
                 $pending = 'SELECT count(*) FROM credentials WHERE pending_secret IS NOT NULL'
                 Invoke-VaultSql $vaultPath $pending | Should -Be 1
 
+                (Get-PMAccount denied carol).PendingChange | Should -BeTrue
+                @(Get-PMAccount -PendingChange).UserName | Should -Be 'carol'
+                $null = Get-PMCredential denied carol -Reason 'test' -WarningVariable warned `
+                    -WarningAction SilentlyContinue
+                "$warned" | Should -Match 'cut off'
+
                 $check = Test-PMCredential denied carol
 
                 $check.Status | Should -Be 'NotInSync'
@@ -476,7 +482,8 @@ Describe 'Passwords on the target' {
                 $null = New-PMTarget victim $victim.Address -Port $victim.Port -MaxConnections 4
                 $null = Test-PMTarget victim -TrustHostKey -Confirm:$false
                 foreach ($user in $users) {
-                    $null = New-PMAccount victim $user -Password (ConvertTo-TestSecureString "Kill-Start-$user-Passw0rd")
+                    $start = ConvertTo-TestSecureString "Kill-Start-$user-Passw0rd"
+                    $null = New-PMAccount victim $user -Password $start
                 }
 
                 $script = "Import-Module '$(Get-TestModulePath)'; `$env:PASSMAN_VAULT = '$vaultPath'; " +
@@ -511,6 +518,35 @@ Describe 'Passwords on the target' {
         It 'refuses a connection limit outside 1 to 64' {
             { Set-PMTarget web01 -MaxConnections 65 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
             (Get-PMTarget web01).MaxConnections | Should -Be 3
+        }
+    }
+
+    Context 'Two processes' {
+        It 'lets one of two processes resetting the same account at once go ahead, and never two values' {
+            $file = Join-Path $TestDrive "reset-$([guid]::NewGuid()).ps1"
+            @"
+Import-Module '$(Get-TestModulePath)'
+`$env:PASSMAN_VAULT = '$vaultPath'
+Reset-PMCredential web01 bob -Generate -Force -ErrorAction Stop
+'done'
+"@ | Set-Content $file
+            $pwsh = [Environment]::ProcessPath
+            $prefix = @(if ([IO.Path]::GetFileNameWithoutExtension($pwsh) -eq 'dotnet') {
+                    Join-Path $PSHOME 'pwsh.dll'
+                })
+            $runs = foreach ($name in 'one', 'two') {
+                Start-Process -FilePath $pwsh -PassThru -RedirectStandardOutput "$TestDrive/$name.txt" `
+                    -RedirectStandardError "$TestDrive/$name.err" `
+                    -ArgumentList ($prefix + @('-NoProfile', '-File', $file))
+            }
+            $runs | ForEach-Object { $_.WaitForExit() }
+
+            $outputs = (Get-ChildItem $TestDrive -Filter '*.txt' | Get-Content -Raw) +
+                (Get-ChildItem $TestDrive -Filter '*.err' | Get-Content -Raw) -join "`n"
+            ([regex]::Matches($outputs, 'done')).Count | Should -BeGreaterOrEqual 1
+            if (([regex]::Matches($outputs, 'done')).Count -lt 2) { $outputs | Should -Match 'pending change' }
+            Test-SshTargetLogin $web01 bob -Password (Get-Password web01 bob) | Should -BeTrue
+            (Test-PMCredential web01 bob).Status | Should -Be 'InSync'
         }
     }
 

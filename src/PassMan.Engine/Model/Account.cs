@@ -17,8 +17,10 @@ public sealed class Account
         string? description,
         DateTimeOffset? lastChanged,
         DateTimeOffset? lastVerified,
-        DateTimeOffset created)
+        DateTimeOffset created,
+        bool pendingChange = false)
     {
+        PendingChange = pendingChange;
         Id = id;
         TargetId = targetId;
         Target = target;
@@ -50,6 +52,13 @@ public sealed class Account
     /// those of <see cref="AccountStatus"/>.
     /// </summary>
     public string Status { get; }
+
+    /// <summary>
+    /// Whether a change on the target was cut off and its outcome is not known yet: the vault holds
+    /// the new value beside the current one until Test-PMCredential (or the next reset) finds out
+    /// which of them the target has.
+    /// </summary>
+    public bool PendingChange { get; }
 
     /// <summary>The credential types held, comma-separated; SSH keys with their key type.</summary>
     public string Credentials { get; }

@@ -72,7 +72,8 @@ public sealed record AccountView(
     string? ReconcileUserName,
     string Credentials,
     DateTimeOffset? LastChangedUtc,
-    DateTimeOffset? LastVerifiedUtc);
+    DateTimeOffset? LastVerifiedUtc,
+    bool HasPending = false);
 
 /// <summary>What to list: each part is optional, and they combine with AND.</summary>
 public sealed record AccountFilter(

@@ -118,6 +118,10 @@ public sealed class GetPMAccountCommand : PassManCmdlet
     [Parameter(ParameterSetName = FilterSet)]
     public AccountStatus? Status { get; set; }
 
+    /// <summary>Only accounts with a change on the target whose outcome is not known yet.</summary>
+    [Parameter(ParameterSetName = FilterSet)]
+    public SwitchParameter PendingChange { get; set; }
+
     /// <summary>Accounts by id.</summary>
     [Parameter(ParameterSetName = IdSet, Mandatory = true)]
     public Guid[] Id { get; set; } = [];
@@ -155,6 +159,11 @@ public sealed class GetPMAccountCommand : PassManCmdlet
                 foreach (var account in vault.GetAccounts(target, user, Status))
                 {
                     found = true;
+                    if (PendingChange && !account.PendingChange)
+                    {
+                        continue;
+                    }
+
                     if (seen?.Add(account.Id) != false)
                     {
                         WriteObject(account);

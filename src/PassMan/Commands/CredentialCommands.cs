@@ -468,6 +468,12 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
 
         using var checkedOut = value;
         WriteVerbose($"{value.Target} / {value.UserName}: checked out version {value.Version}.");
+        if (Version is null && vault.GetCredentialState(Identity, CredentialType, SshKeyType).HasPending)
+        {
+            WriteWarning($"{value.Target} / {value.UserName}: a change of this credential on the target was cut off; "
+                + "the target may have the new value rather than this one. Test-PMCredential finds out and keeps "
+                + "whichever logs in.");
+        }
         if (stream is not null)
         {
             stream.Write(value.Value.Span);

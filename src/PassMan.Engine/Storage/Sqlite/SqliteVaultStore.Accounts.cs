@@ -57,7 +57,8 @@ public sealed partial class SqliteVaultStore
                         FROM credentials c WHERE c.account_id = a.id
                         ORDER BY c.credential_type, c.key_type)),
                    (SELECT max(c.changed_utc) FROM credentials c WHERE c.account_id = a.id),
-                   (SELECT max(c.verified_utc) FROM credentials c WHERE c.account_id = a.id)
+                   (SELECT max(c.verified_utc) FROM credentials c WHERE c.account_id = a.id),
+                   EXISTS (SELECT 1 FROM credentials c WHERE c.account_id = a.id AND c.pending_secret IS NOT NULL)
             FROM accounts a
             JOIN targets t ON t.id = a.target_id
             LEFT JOIN policies p ON p.id = a.policy_id
@@ -113,7 +114,8 @@ public sealed partial class SqliteVaultStore
         OptionalText(reader, 11),
         OptionalText(reader, 12) ?? string.Empty,
         OptionalTime(reader, 13),
-        OptionalTime(reader, 14));
+        OptionalTime(reader, 14),
+        reader.GetInt64(15) != 0);
 
     /// <inheritdoc/>
     public void InsertAccount(AccountRecord account) => Write(
