@@ -38,9 +38,6 @@ public sealed class ParallelRun<TItem, TResult> : IDisposable
         _throttleLimit = throttleLimit;
     }
 
-    /// <summary>How many items were added and have not finished yet.</summary>
-    public int Pending => Volatile.Read(ref _running);
-
     /// <summary>
     /// Queues an item for the target named by <paramref name="targetKey"/>, which allows
     /// <paramref name="targetLimit"/> connections at once.

@@ -417,14 +417,7 @@ public sealed partial class Vault
         IReadOnlyList<HostKeyPin> pins,
         string? because)
     {
-        var name = $"{endpoint.TargetName}/{record.UserName}";
-        var reconcile = (record.ReconcileAccountId is { } id ? _store.FindAccount(id) : null)
-            ?? throw new PassManException(
-                ErrorIds.ReconcileAccountRequired,
-                PassManErrorKind.InvalidOperation,
-                $"{name}: {because ?? "the change needs the reconcile account"}, and the account names no reconcile "
-                    + "account. Name one with Set-PMAccount -ReconcileAccount. Nothing was changed.",
-                name);
+        var reconcile = RequireReconcile(record, $"{endpoint.TargetName}/{record.UserName}", because);
         var login = LoginFor(reconcile);
         try
         {
@@ -442,14 +435,6 @@ public sealed partial class Vault
             throw;
         }
     }
-
-    private void MarkNotInSync(AccountRecord record, CredentialRecord credential) => Change(() =>
-    {
-        var now = DateTimeOffset.UtcNow;
-        var fresh = _store.FindCredential(credential.Id)!;
-        _store.UpdateCredential(fresh with { Status = AccountStatus.NotInSync, VerifiedUtc = now });
-        UpdateAccountStatus(_store.FindAccount(record.Id)!, now);
-    });
 
     private static PassManException OwnershipRefused(
         string target,

@@ -267,11 +267,11 @@ public sealed partial class Vault
                 && plan.Account.ReconcileAccountId is not null)
             {
                 // The vault's password no longer opens the account: the reconcile account can.
-                MarkNotInSync(plan);
+                MarkNotInSync(plan.Account, plan.Credential);
             }
             catch (PassManException failure) when (failure.ErrorId == ErrorIds.LoginFailed)
             {
-                MarkNotInSync(plan);
+                MarkNotInSync(plan.Account, plan.Credential);
                 throw new PassManException(
                     ErrorIds.ReconcileAccountRequired,
                     PassManErrorKind.InvalidOperation,
@@ -354,24 +354,32 @@ public sealed partial class Vault
             plan.Name);
     }
 
-    private void MarkNotInSync(OnTargetPlan plan) => Change(() =>
+    /// <summary>Records that a credential was just tried and the target refused it.</summary>
+    private void MarkNotInSync(AccountRecord record, CredentialRecord credential) => Change(() =>
     {
         var now = DateTimeOffset.UtcNow;
-        var credential = _store.FindCredential(plan.Credential.Id)!;
-        _store.UpdateCredential(credential with { Status = AccountStatus.NotInSync, VerifiedUtc = now });
-        UpdateAccountStatus(_store.FindAccount(plan.Account.Id)!, now);
+        var fresh = _store.FindCredential(credential.Id)!;
+        _store.UpdateCredential(fresh with { Status = AccountStatus.NotInSync, VerifiedUtc = now });
+        UpdateAccountStatus(_store.FindAccount(record.Id)!, now);
     });
 
-    private AccountRecord RequireReconcile(OnTargetPlan plan)
-    {
-        var reconcile = plan.Account.ReconcileAccountId is { } id ? _store.FindAccount(id) : null;
-        return reconcile ?? throw new PassManException(
+    private AccountRecord RequireReconcile(OnTargetPlan plan) =>
+        RequireReconcile(plan.Account, plan.Name, because: null);
+
+    /// <summary>
+    /// The account's reconcile account; fails with ReconcileAccountRequired, saying
+    /// <paramref name="because"/> (why it is needed), when it names none.
+    /// </summary>
+    private AccountRecord RequireReconcile(AccountRecord record, string name, string? because) =>
+        (record.ReconcileAccountId is { } id ? _store.FindAccount(id) : null) ?? throw new PassManException(
             ErrorIds.ReconcileAccountRequired,
             PassManErrorKind.InvalidOperation,
-            $"{plan.Name}: the change needs the reconcile account, and the account names none. Name one with "
-                + "Set-PMAccount -ReconcileAccount. Nothing was changed.",
-            plan.Name);
-    }
+            because is null
+                ? $"{name}: the change needs the reconcile account, and the account names none. Name one with "
+                    + "Set-PMAccount -ReconcileAccount. Nothing was changed."
+                : $"{name}: {because}, and the account names no reconcile account. Name one with "
+                    + "Set-PMAccount -ReconcileAccount. Nothing was changed.",
+            name);
 
     /// <summary>
     /// How to log in as a reconcile account: with its password, which sudo may also ask for, or

@@ -126,15 +126,7 @@ public sealed class ResetPMCredentialCommand : AccountIdentityCmdlet
             throw ProtectionParameters.Conflict("-Reconcile goes with a change on the target.");
         }
 
-        if (SshKeyType is not null)
-        {
-            if (CredentialType != CredentialType.SshKey)
-            {
-                throw ProtectionParameters.Conflict("-SshKeyType goes with -CredentialType SshKey.");
-            }
-
-            SshKeyTypes.Require(SshKeyType);
-        }
+        ProtectionParameters.CheckSshKeyType(SshKeyType, CredentialType);
     });
 
     /// <inheritdoc/>

@@ -21,6 +21,25 @@ internal static class ProtectionParameters
         }
     }
 
+    /// <summary>
+    /// Checks -SshKeyType against -CredentialType: a key type goes with SshKey only, and must be
+    /// one PassMan knows (InvalidArgument). A null key type, as a password's result binds, is fine.
+    /// </summary>
+    public static void CheckSshKeyType(string? sshKeyType, Model.CredentialType type)
+    {
+        if (sshKeyType is null)
+        {
+            return;
+        }
+
+        if (type != Model.CredentialType.SshKey)
+        {
+            throw Conflict("-SshKeyType goes with -CredentialType SshKey.");
+        }
+
+        Model.SshKeyTypes.Require(sshKeyType);
+    }
+
     public static PassManException Conflict(string message) =>
         new(ParameterConflict, PassManErrorKind.InvalidArgument, message);
 }

@@ -39,20 +39,8 @@ public sealed class RemovePMCredentialCommand : AccountIdentityCmdlet
     private bool ChangesTarget => OnUnlessTurnedOff(nameof(ChangeOnTarget), ChangeOnTarget);
 
     /// <inheritdoc/>
-    protected override void BeginProcessing() => Validate(() =>
-    {
-        if (SshKeyType is null)
-        {
-            return;
-        }
-
-        if (CredentialType != CredentialType.SshKey)
-        {
-            throw ProtectionParameters.Conflict("-SshKeyType goes with -CredentialType SshKey.");
-        }
-
-        SshKeyTypes.Require(SshKeyType);
-    });
+    protected override void BeginProcessing() =>
+        Validate(() => ProtectionParameters.CheckSshKeyType(SshKeyType, CredentialType));
 
     /// <inheritdoc/>
     protected override void ProcessRecord() => Run(() =>
