@@ -43,7 +43,7 @@ public sealed class SshSession : IDisposable
         try
         {
             var execution = command.ExecuteAsync(timeout.Token);
-            using (var input = new ConversationInput(command.CreateInputStream()))
+            using (var input = new ConversationInput(InputOf(command)))
             {
                 conversation.OnOutput(string.Empty, input);
                 Converse(command.OutputStream, output, conversation, input, timeout.Token);
@@ -74,6 +74,22 @@ public sealed class SshSession : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// The command's standard input. A command that ends at once may have closed its channel
+    /// before the input is asked for; it reads nothing more then, and its output is still there.
+    /// </summary>
+    private static Stream InputOf(SshCommand command)
+    {
+        try
+        {
+            return command.CreateInputStream();
+        }
+        catch (InvalidOperationException)
+        {
+            return Stream.Null;
+        }
+    }
 
     private static void Converse(
         Stream stream,
