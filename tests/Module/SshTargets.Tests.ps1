@@ -232,6 +232,44 @@ Describe 'Reset-SshTargetHostKey' {
     }
 }
 
+Describe 'Stop-SshTargetDaemon and Start-SshTargetDaemon' {
+    It 'kills every sshd of the target, sessions too, and starts it again with its users and host keys' {
+        $target = Start-SshTarget
+        try {
+            $null = New-SshTargetUser $target pmcrash 'Crash-pass-1234'
+            $listener = $target.ProcessId
+            $session = Start-Job -ScriptBlock {
+                param($Module, $Target)
+                Import-Module $Module
+                Invoke-SshTargetAsUser $Target pmcrash -Password 'Crash-pass-1234' -Command 'echo in; sleep 60'
+            } -ArgumentList (Join-Path $PSScriptRoot '../Targets/SshTargets.psm1'), $target
+            $deadline = [DateTime]::UtcNow.AddSeconds(20)
+            while ((Get-SshTargetLog $target) -notmatch 'Accepted password for pmcrash' -and
+                [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+
+            Stop-SshTargetDaemon $target
+
+            Test-ProcessRunning $listener | Should -BeFalse
+            $ended = $session | Wait-Job -Timeout 20
+            $ended | Should -Not -BeNullOrEmpty -Because 'the session dies with its sshd'
+            { Test-SshTargetLogin $target pmcrash -Password 'Crash-pass-1234' } | Should -Throw '*refused*'
+
+            Start-SshTargetDaemon $target
+
+            $target.ProcessId | Should -Not -Be $listener
+            Test-ProcessRunning $target.ProcessId | Should -BeTrue
+            Get-PresentedFingerprint $target ed25519 | Should -Be $target.HostKeys[2].Fingerprint
+            Test-SshTargetLogin $target pmcrash -Password 'Crash-pass-1234' | Should -BeTrue
+        }
+        finally {
+            $session | Remove-Job -Force -ErrorAction SilentlyContinue
+            Stop-SshTarget $target
+        }
+    }
+}
+
 Describe 'Start-ProcessSampler' {
     It 'sees a command line run inside a target' {
         $marker = 'passman-sampler-' + [guid]::NewGuid().ToString('N')

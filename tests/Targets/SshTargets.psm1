@@ -356,6 +356,33 @@ function Reset-SshTargetHostKey {
     $keys
 }
 
+function Stop-SshTargetDaemon {
+    <#
+    .SYNOPSIS
+    Kills every sshd of a target with SIGKILL, as a crash of the server would: the listener and each
+    connection's. The target's users, files and other processes stay; Start-SshTargetDaemon brings
+    sshd back.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [psobject] $Target)
+
+    Write-Verbose "$($Target.Address): sshd killed"
+    $null = Invoke-TargetTool 'crash', $Target.Address
+}
+
+function Start-SshTargetDaemon {
+    <#
+    .SYNOPSIS
+    Starts sshd again on a target whose sshd was killed, with the same configuration and host keys;
+    the target's ProcessId follows.
+    #>
+    [CmdletBinding()]
+    param([Parameter(Mandatory, Position = 0)] [psobject] $Target)
+
+    Write-Verbose "$($Target.Address): sshd started again"
+    $Target.ProcessId = [int] (Invoke-TargetTool 'restart', $Target.Address).Trim()
+}
+
 function Get-SshTargetLog {
     <#
     .SYNOPSIS
@@ -438,4 +465,4 @@ function Stop-ProcessSampler {
 
 Export-ModuleMember -Function Start-SshTarget, Stop-SshTarget, Invoke-SshTarget, New-SshTargetUser,
     Add-SshTargetAuthorizedKey, Invoke-SshTargetAsUser, Test-SshTargetLogin, Reset-SshTargetHostKey,
-    Get-SshTargetLog, Start-ProcessSampler, Stop-ProcessSampler
+    Stop-SshTargetDaemon, Start-SshTargetDaemon, Get-SshTargetLog, Start-ProcessSampler, Stop-ProcessSampler
