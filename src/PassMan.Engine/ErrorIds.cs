@@ -141,6 +141,9 @@ public static class ErrorIds
             + "Test-PMCredential first: it finds out which value the target has and keeps it.",
         account);
 
+    /// <summary>A pending value was asked for, and the credential has no change pending.</summary>
+    public const string NoPendingChange = nameof(NoPendingChange);
+
     /// <summary>A file to write exists already; PassMan does not overwrite it.</summary>
     public const string OutFileExists = nameof(OutFileExists);
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
+using PassMan.Ssh;
 
 namespace PassMan;
 
@@ -12,7 +13,8 @@ public sealed record ParallelOutcome<TItem, TResult>(TItem Item, TResult? Result
 /// Runs work on targets concurrently: at most <c>throttleLimit</c> items at once in all, and at
 /// most the target's own limit on one target, so that a bulk run neither overloads one host nor
 /// waits for it. Items are added from the pipeline as they come, and finish in any order; each
-/// worker uses a vault of its own (its own connection), taken from a small pool. Nothing here
+/// worker uses a vault of its own (its own connection), taken from a small pool. Changes made
+/// through one reconcile account on one target share its SSH connection for the run. Nothing here
 /// touches PowerShell: the caller takes the finished items on its own thread and writes them.
 /// </summary>
 public sealed class ParallelRun<TItem, TResult> : IDisposable
@@ -26,6 +28,7 @@ public sealed class ParallelRun<TItem, TResult> : IDisposable
     private readonly ConcurrentBag<Vault> _all = [];
     private readonly BlockingCollection<ParallelOutcome<TItem, TResult>> _finished = new();
     private readonly CancellationTokenSource _stop = new();
+    private readonly SharedSessions _sessions = new();
     private int _running;
 
     /// <summary>Creates a run of <paramref name="work"/> on forks of <paramref name="vault"/>.</summary>
@@ -102,6 +105,8 @@ public sealed class ParallelRun<TItem, TResult> : IDisposable
             vault.Dispose();
         }
 
+        _sessions.Dispose();
+
         foreach (var gate in _perTarget.Values)
         {
             gate.Dispose();
@@ -164,6 +169,7 @@ public sealed class ParallelRun<TItem, TResult> : IDisposable
         lock (_all)
         {
             var vault = _vault.Fork();
+            vault.Sessions = _sessions;
             _all.Add(vault);
             return vault;
         }

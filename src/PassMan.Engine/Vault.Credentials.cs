@@ -69,15 +69,52 @@ public sealed partial class Vault
             given = past.Version;
         }
 
+        return HandOut(record, credential, target, value, given, $"version {given}", reason);
+    }
+
+    /// <summary>
+    /// Gives out the value of a change on the target that nobody saw end (Get-PMAccount shows it
+    /// as PendingChange): the target may have it rather than the current value, and someone may
+    /// need it to log in before Test-PMCredential has resolved it. Audited like any checkout.
+    /// Fails with NoPendingChange when nothing is pending.
+    /// </summary>
+    public CheckedOutCredential CheckOutPending(
+        AccountRef account,
+        CredentialType type,
+        string? keyType,
+        string? reason)
+    {
+        var (record, credential, target) = RequireCredential(account, type, keyType);
+        var value = OpenPending(credential) ?? throw new PassManException(
+            ErrorIds.NoPendingChange,
+            PassManErrorKind.InvalidOperation,
+            $"{target}/{record.UserName}: its {Describe(type, credential.KeyType)} has no pending change; "
+                + "Get-PMCredential without -Pending checks out the current value.",
+            $"{target}/{record.UserName}");
+        var version = credential.Version + 1;
+        return HandOut(record, credential, target, value, version, $"pending value, version {version}", reason);
+    }
+
+    /// <summary>Records the checkout of <paramref name="value"/> in the audit log and gives it out.</summary>
+    private CheckedOutCredential HandOut(
+        AccountRecord record,
+        CredentialRecord credential,
+        string target,
+        SecretBuffer value,
+        int version,
+        string which,
+        string? reason)
+    {
         try
         {
             Change(() => Audit(
                 AuditActions.CredentialCheckedOut,
                 target,
                 record.UserName,
-                $"{Describe(type, credential.KeyType)}, version {given}"
+                $"{Describe(credential.Type, credential.KeyType)}, {which}"
                     + (string.IsNullOrWhiteSpace(reason) ? string.Empty : $"; reason: {reason}")));
-            return new CheckedOutCredential(target, record.UserName, type, credential.KeyType, given, value);
+            return new CheckedOutCredential(
+                target, record.UserName, credential.Type, credential.KeyType, version, value);
         }
         catch
         {

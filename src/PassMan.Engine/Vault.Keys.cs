@@ -421,7 +421,7 @@ public sealed partial class Vault
         var login = LoginFor(reconcile);
         try
         {
-            var session = SshConnector.Connect(endpoint, pins, login.Login, SshOptions);
+            var session = ConnectReconcile(reconcile, endpoint, pins, login.Login);
             return new KeyFileSession(
                 session,
                 new KeyFileAccess(session, record.UserName, reconcile.UserName, login.Password),

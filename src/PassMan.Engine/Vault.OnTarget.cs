@@ -24,6 +24,12 @@ public sealed partial class Vault
     internal Action<string>? Fault { get; set; }
 
     /// <summary>
+    /// The connections the items of a bulk run share (set by <see cref="ParallelRun{TItem, TResult}"/>
+    /// on its workers' vaults); null outside a run, where each change connects for itself.
+    /// </summary>
+    internal SharedSessions? Sessions { get; set; }
+
+    /// <summary>
     /// Sets a new password on the target and in the vault. The account changes it itself with
     /// passwd, logged in with its current password; the reconcile account sets it with sudo
     /// chpasswd when <paramref name="useReconcile"/> is set, when the credential is NotInSync, or
@@ -148,12 +154,10 @@ public sealed partial class Vault
     {
         var detail = (string?)null;
         bool works;
-        var sealedPending = credential.HasPending ? _store.ReadPending(credential.Id) : null;
-        if (sealedPending is not null)
+        using var pending = credential.HasPending ? OpenPending(credential) : null;
+        if (pending is not null)
         {
             // A change whose end nobody saw: the value that logs in is the one the target has.
-            using var pending = SecretEnvelope.Open(
-                RequireKeys(), credential.Id, PendingField(credential), sealedPending);
             var login = LoginOf(record, credential, pending, out var key);
             using var pendingKey = key;
             if (TryLogin(endpoint, pins, login))
@@ -183,8 +187,8 @@ public sealed partial class Vault
 
         // A pending value goes only once the current one is shown to work: while neither logs in,
         // either may be what the target has (an account that cannot log in by password, say).
-        var keepPending = sealedPending is not null && !works;
-        if (sealedPending is not null)
+        var keepPending = pending is not null && !works;
+        if (pending is not null)
         {
             detail += works ? "; the current one does, and the pending one was dropped"
                 : "; neither does the current one, and both stay in the vault";
@@ -295,7 +299,7 @@ public sealed partial class Vault
 
         var reconcile = RequireReconcile(plan);
         using var login = LoginFor(reconcile);
-        using var rooted = SshConnector.Connect(plan.Endpoint, plan.Pins, login.Login, SshOptions);
+        using var rooted = ConnectReconcile(reconcile, plan.Endpoint, plan.Pins, login.Login);
         return ($"sudo chpasswd through the reconcile account {reconcile.UserName}",
             LinuxAccounts.SetPassword(rooted, reconcile.UserName, plan.Account.UserName, next, login.Password));
     }
@@ -409,6 +413,19 @@ public sealed partial class Vault
             name);
     }
 
+    /// <summary>A session as a reconcile account; in a bulk run, the one the run's changes through it share.</summary>
+    private SshSession ConnectReconcile(
+        AccountRecord reconcile,
+        SshEndpoint endpoint,
+        IReadOnlyList<HostKeyPin> pins,
+        SshLogin login)
+    {
+        SshSession Connect() => SshConnector.Connect(endpoint, pins, login, SshOptions);
+        return Sessions is null
+            ? Connect()
+            : Sessions.Lend($"{reconcile.Id:D}@{endpoint.HostName}:{endpoint.Port}", Connect);
+    }
+
     private static SshLogin LoginOf(
         AccountRecord record,
         CredentialRecord credential,
@@ -443,10 +460,9 @@ public sealed partial class Vault
         }
     }
 
-    /// <summary>The pending value of a credential, for tests that check what a crash left; null when none.</summary>
-    internal SecretBuffer? OpenPending(AccountRef account, CredentialType type, string? keyType)
+    /// <summary>The pending value of a credential; null when none.</summary>
+    private SecretBuffer? OpenPending(CredentialRecord credential)
     {
-        var (_, credential, _) = RequireCredential(account, type, keyType);
         var sealedPending = _store.ReadPending(credential.Id);
         return sealedPending is null
             ? null

@@ -9,27 +9,17 @@ using PassMan.Ssh;
 
 namespace PassMan.Tests;
 
-/// <summary>A real OpenSSH server for the class, with the vault's view of its host keys.</summary>
-public sealed class CrashTarget : IDisposable
-{
-    public CrashTarget() => Target = SshTarget.Start();
-
-    public SshTarget Target { get; }
-
-    public void Dispose() => Target.Dispose();
-}
-
 /// <summary>
 /// A change on the target cut off at each of its steps, as a crash would cut it: afterwards the
 /// vault still holds a value that opens the account (current or pending), the real ssh client
 /// proves it, and the next verification resolves everything to InSync.
 /// </summary>
-public sealed class CrashSafetyTests : IClassFixture<CrashTarget>, IDisposable
+public sealed class CrashSafetyTests : IClassFixture<SshTargetFixture>, IDisposable
 {
     private readonly SshTarget _target;
     private readonly TempFolder _temp = new();
 
-    public CrashSafetyTests(CrashTarget fixture) => _target = fixture.Target;
+    public CrashSafetyTests(SshTargetFixture fixture) => _target = fixture.Target;
 
     public void Dispose() => _temp.Dispose();
 
@@ -75,12 +65,10 @@ public sealed class CrashSafetyTests : IClassFixture<CrashTarget>, IDisposable
             held.Add(Encoding.UTF8.GetString(current.Span));
         }
 
-        using (var pending = reopened.OpenPending(account, CredentialType.Password, null))
+        if (reopened.GetCredentialState(account, CredentialType.Password, null).HasPending)
         {
-            if (pending is not null)
-            {
-                held.Add(Encoding.UTF8.GetString(pending.Span));
-            }
+            using var pending = reopened.CheckOutPending(account, CredentialType.Password, null, "test").Value;
+            held.Add(Encoding.UTF8.GetString(pending.Span));
         }
 
         Assert.Contains(held, value => LogsIn(user, value));
@@ -90,7 +78,10 @@ public sealed class CrashSafetyTests : IClassFixture<CrashTarget>, IDisposable
         Assert.Equal("InSync", check.Status);
         using var resolved = reopened.CheckOut(account, CredentialType.Password, null, null, "test").Value;
         Assert.True(LogsIn(user, Encoding.UTF8.GetString(resolved.Span)));
-        Assert.Null(reopened.OpenPending(account, CredentialType.Password, null));
+        Assert.False(reopened.GetCredentialState(account, CredentialType.Password, null).HasPending);
+        var none = Assert.Throws<PassManException>(
+            () => reopened.CheckOutPending(account, CredentialType.Password, null, "test"));
+        Assert.Equal(ErrorIds.NoPendingChange, none.ErrorId);
     }
 
     /// <summary>Whether the real OpenSSH client logs in with the password, which sshpass reads from SSHPASS.</summary>

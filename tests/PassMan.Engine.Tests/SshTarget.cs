@@ -218,3 +218,13 @@ public sealed partial class SshTarget : IDisposable
     [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
     private static partial Regex UserName();
 }
+
+/// <summary>A real OpenSSH server for the tests of one class (xunit makes one per class).</summary>
+public sealed class SshTargetFixture : IDisposable
+{
+    public SshTargetFixture() => Target = SshTarget.Start();
+
+    public SshTarget Target { get; }
+
+    public void Dispose() => Target.Dispose();
+}

@@ -16,12 +16,16 @@ public sealed class SshSession : IDisposable
 
     private readonly SshClient _client;
     private readonly SshOptions _options;
+    private readonly bool _lent;
+    private Action? _returned;
 
-    internal SshSession(SshEndpoint endpoint, SshClient client, SshOptions options)
+    internal SshSession(SshEndpoint endpoint, SshClient client, SshOptions options, Action? returned = null)
     {
         Endpoint = endpoint;
         _client = client;
         _options = options;
+        _lent = returned is not null;
+        _returned = returned;
     }
 
     /// <summary>The target this session is connected to.</summary>
@@ -72,8 +76,27 @@ public sealed class SshSession : IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _client.Dispose();
+    /// <summary>Whether the connection is still up, as far as the client has seen.</summary>
+    internal bool IsConnected => _client.IsConnected;
+
+    /// <summary>
+    /// Closes the connection; a session lent out by <see cref="SharedSessions"/> is given back
+    /// instead, and the connection stays for the next user.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_lent)
+        {
+            Interlocked.Exchange(ref _returned, null)?.Invoke();
+        }
+        else
+        {
+            _client.Dispose();
+        }
+    }
+
+    /// <summary>This connection again, for another user: disposing it calls <paramref name="returned"/>.</summary>
+    internal SshSession Lend(Action returned) => new(Endpoint, _client, _options, returned);
 
     /// <summary>
     /// The command's standard input. A command that ends at once may have closed its channel

@@ -391,6 +391,10 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
     [Parameter]
     public SwitchParameter History { get; set; }
 
+    /// <summary>Checks out the value of a change on the target whose outcome is not known yet.</summary>
+    [Parameter]
+    public SwitchParameter Pending { get; set; }
+
     /// <summary>Writes an SSH key's private key to this file, or into this folder.</summary>
     [Parameter]
     public string? OutFile { get; set; }
@@ -415,6 +419,12 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
         {
             throw ProtectionParameters.Conflict(
                 "-History lists versions; it takes no -Version, -OutFile, -AsPlainText or -Reason.");
+        }
+
+        if (Pending && (Version is not null || History))
+        {
+            throw ProtectionParameters.Conflict("-Pending checks out the pending value; -Version and -History do not "
+                + "go with it.");
         }
 
         if (OutFile is not null && AsPlainText)
@@ -445,7 +455,9 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
         CheckedOutCredential value;
         try
         {
-            value = vault.CheckOut(Identity, CredentialType, SshKeyType, Version, Reason);
+            value = Pending
+                ? vault.CheckOutPending(Identity, CredentialType, SshKeyType, Reason)
+                : vault.CheckOut(Identity, CredentialType, SshKeyType, Version, Reason);
         }
         catch
         {
@@ -459,8 +471,14 @@ public sealed class GetPMCredentialCommand : AccountIdentityCmdlet
         }
 
         using var checkedOut = value;
-        WriteVerbose($"{value.Target} / {value.UserName}: checked out version {value.Version}.");
-        if (Version is null && vault.GetCredentialState(Identity, CredentialType, SshKeyType).HasPending)
+        WriteVerbose($"{value.Target} / {value.UserName}: checked out {(Pending ? "the pending " : "")}version "
+            + $"{value.Version}.");
+        if (Pending)
+        {
+            WriteWarning($"{value.Target} / {value.UserName}: this is the value of a change whose outcome is not "
+                + "known; the target has it or the current one. Test-PMCredential finds out which and keeps it.");
+        }
+        else if (Version is null && vault.GetCredentialState(Identity, CredentialType, SshKeyType).HasPending)
         {
             WriteWarning($"{value.Target} / {value.UserName}: a change of this credential on the target was cut off; "
                 + "the target may have the new value rather than this one. Test-PMCredential finds out and keeps "
