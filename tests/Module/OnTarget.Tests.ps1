@@ -472,49 +472,6 @@ Describe 'Passwords on the target' {
             }
         }
 
-        It 'loses no account when the pwsh running a bulk reset is killed with SIGKILL halfway' {
-            $victim = Start-SshTarget
-            try {
-                $users = 1..24 | ForEach-Object { "kill$_" }
-                $lines = $users | ForEach-Object { "${_}:Kill-Start-$_-Passw0rd" }
-                $null = Invoke-SshTarget $victim ("for u in $($users -join ' '); do useradd -m -s /bin/bash `$u; " +
-                    'done && chpasswd') -InputText (($lines -join "`n") + "`n")
-                $null = New-PMTarget victim $victim.Address -Port $victim.Port -MaxConnections 4
-                $null = Test-PMTarget victim -TrustHostKey -Confirm:$false
-                foreach ($user in $users) {
-                    $start = ConvertTo-TestSecureString "Kill-Start-$user-Passw0rd"
-                    $null = New-PMAccount victim $user -Password $start
-                }
-
-                $script = "Import-Module '$(Get-TestModulePath)'; `$env:PASSMAN_VAULT = '$vaultPath'; " +
-                    'Get-PMAccount -Target victim | Reset-PMCredential -Generate -Force -ThrottleLimit 4'
-                $child = Start-Process -FilePath ([Environment]::ProcessPath) -PassThru -ArgumentList @(
-                    @(if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') {
-                            Join-Path $PSHOME 'pwsh.dll'
-                        }) + @('-NoProfile', '-NonInteractive', '-Command', $script))
-                # Kill it once some accounts have changed and others are under way.
-                $deadline = [DateTime]::UtcNow.AddSeconds(60)
-                do {
-                    Start-Sleep -Milliseconds 100
-                    $changed = [int](Invoke-VaultSql $vaultPath ("SELECT count(*) FROM credentials c JOIN accounts a " +
-                        "ON a.id = c.account_id WHERE c.version > 1"))
-                } until ($changed -ge 6 -or [DateTime]::UtcNow -gt $deadline)
-                Stop-Process -Id $child.Id -Force
-                $child.WaitForExit()
-                $changed | Should -BeLessThan 24 -Because 'the kill must land in the middle of the run'
-
-                $results = @(Get-PMAccount -Target victim | Test-PMCredential)
-
-                @($results | Where-Object Status -EQ 'InSync').Count | Should -Be 24
-                foreach ($user in $users) {
-                    Test-SshTargetLogin $victim $user -Password (Get-Password victim $user) | Should -BeTrue
-                }
-            }
-            finally {
-                Stop-SshTarget $victim
-            }
-        }
-
         It 'refuses a connection limit outside 1 to 64' {
             { Set-PMTarget web01 -MaxConnections 65 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidArgument,*'
             (Get-PMTarget web01).MaxConnections | Should -Be 3
