@@ -152,8 +152,7 @@ public sealed partial class Vault
         if (sealedPending is not null)
         {
             // A change whose end nobody saw: the value that logs in is the one the target has.
-            using var pending = SecretEnvelope.Open(
-                RequireKeys(), credential.Id, PendingField(credential), sealedPending);
+            using var pending = Unseal(credential, credential.Id, PendingField(credential), sealedPending);
             var login = LoginOf(record, credential, pending, out var key);
             using var pendingKey = key;
             if (TryLogin(endpoint, pins, login))
@@ -450,11 +449,11 @@ public sealed partial class Vault
         var sealedPending = _store.ReadPending(credential.Id);
         return sealedPending is null
             ? null
-            : SecretEnvelope.Open(RequireKeys(), credential.Id, PendingField(credential), sealedPending);
+            : Unseal(credential, credential.Id, PendingField(credential), sealedPending);
     }
 
     private SecretBuffer OpenCurrent(CredentialRecord credential) =>
-        SecretEnvelope.Open(RequireKeys(), credential.Id, SecretField(credential), credential.Secret);
+        Unseal(credential, credential.Id, SecretField(credential), credential.Secret);
 
     /// <summary>The field a pending value is sealed for: its credential and the version it would become.</summary>
     private static string PendingField(CredentialRecord credential) =>

@@ -97,7 +97,7 @@ public sealed partial class Vault : IDisposable
         try
         {
             var header = store.ReadHeader();
-            header.Kdf?.EnsureStrongEnough();
+            header.Kdf?.EnsureStrongEnough(path);
             return new Vault(path, store, header, keys: null);
         }
         catch
@@ -287,7 +287,7 @@ public sealed partial class Vault : IDisposable
             PassManErrorKind.NotFound,
             $"The vault holds no credential with id {credentialId}.",
             credentialId);
-        return SecretEnvelope.Open(RequireKeys(), record.Id, SecretField(record), record.Secret);
+        return Unseal(record, record.Id, SecretField(record), record.Secret);
     }
 
     /// <inheritdoc/>
