@@ -78,7 +78,7 @@ public sealed partial class Vault : IDisposable
     public static Vault CreateWithPassphrase(string path, ReadOnlySpan<char> passphrase)
     {
         path = VaultLocation.FullPath(path);
-        KdfParameters.EnsureAcceptable(passphrase);
+        KdfParameters.EnsureAcceptable(passphrase, path);
         EnsureVaultAbsent(path);
 
         var kdf = KdfParameters.CreateNew();
@@ -189,7 +189,7 @@ public sealed partial class Vault : IDisposable
     /// </summary>
     public void SetPassphrase(ReadOnlySpan<char> newPassphrase)
     {
-        KdfParameters.EnsureAcceptable(newPassphrase);
+        KdfParameters.EnsureAcceptable(newPassphrase, Path);
         var keys = RequireKeys();
 
         var kdf = KdfParameters.CreateNew();

@@ -62,15 +62,19 @@ public sealed record KdfParameters(string Algorithm, int Iterations, byte[] Salt
         return kek;
     }
 
-    /// <summary>Fails with <see cref="ErrorIds.PassphraseTooShort"/> for a passphrase too weak to use.</summary>
-    public static void EnsureAcceptable(ReadOnlySpan<char> passphrase)
+    /// <summary>
+    /// Fails with <see cref="ErrorIds.PassphraseTooShort"/> for a passphrase too weak to use; the
+    /// error's target is <paramref name="vaultPath"/>, the vault it was meant to protect.
+    /// </summary>
+    public static void EnsureAcceptable(ReadOnlySpan<char> passphrase, string? vaultPath = null)
     {
         if (passphrase.Trim().Length < MinimumPassphraseLength)
         {
             throw new PassManException(
                 ErrorIds.PassphraseTooShort,
                 PassManErrorKind.InvalidArgument,
-                $"A vault passphrase must have at least {MinimumPassphraseLength} characters besides white space.");
+                $"A vault passphrase must have at least {MinimumPassphraseLength} characters besides white space.",
+                vaultPath);
         }
     }
 }
