@@ -133,9 +133,10 @@ BeforeAll {
         $dump
     }
 
-    function Get-FolderState([string] $Folder) {
+    function Get-FolderState([string] $Folder, [string] $Except) {
         # For the rows about files: which files there are, and every byte of each.
-        foreach ($file in Get-ChildItem -LiteralPath $Folder -Force | Sort-Object Name) {
+        $files = Get-ChildItem -LiteralPath $Folder -Force | Where-Object { -not $Except -or $_.Name -notlike $Except }
+        foreach ($file in $files | Sort-Object Name) {
             "$($file.Name) $($file.Length) $((Get-FileHash -LiteralPath $file.FullName -Algorithm SHA256).Hash)"
         }
     }
@@ -314,25 +315,25 @@ Describe 'Bad input gets a stable error id and changes nothing' {
 
         # Private key files.
         @{ Case = 'a malformed private key file'; ErrorId = 'MalformedPrivateKey'; Category = 'InvalidData'
-            Target = 'KeyFiles.Malformed'; Call = {
+            Target = { param($c) $c.KeyFiles.Malformed }; Call = {
                 param($c)
                 New-PMCredential -Target web01 -UserName alice SshKey -PrivateKeyPath $c.KeyFiles.Malformed `
                     -ChangeOnTarget:$false
             } }
         @{ Case = 'a malformed private key file to reset'; ErrorId = 'MalformedPrivateKey'; Category = 'InvalidData'
-            Target = 'KeyFiles.Malformed'; Call = {
+            Target = { param($c) $c.KeyFiles.Malformed }; Call = {
                 param($c)
                 Reset-PMCredential web01 erin -CredentialType SshKey -SshKeyType ssh-ed25519 `
                     -PrivateKeyPath $c.KeyFiles.Malformed -ChangeOnTarget:$false -Force
             } }
         @{ Case = 'an encrypted key without its passphrase'; ErrorId = 'KeyPassphraseRequired'
-            Category = 'InvalidArgument'; Target = 'KeyFiles.Encrypted'; Call = {
+            Category = 'InvalidArgument'; Target = { param($c) $c.KeyFiles.Encrypted }; Call = {
                 param($c)
                 New-PMCredential -Target web01 -UserName alice SshKey -PrivateKeyPath $c.KeyFiles.Encrypted `
                     -ChangeOnTarget:$false
             } }
         @{ Case = 'an encrypted key with a wrong passphrase'; ErrorId = 'WrongKeyPassphrase'
-            Category = 'AuthenticationError'; Target = 'KeyFiles.Encrypted'; Call = {
+            Category = 'AuthenticationError'; Target = { param($c) $c.KeyFiles.Encrypted }; Call = {
                 param($c)
                 New-PMCredential -Target web01 -UserName alice SshKey -PrivateKeyPath $c.KeyFiles.Encrypted `
                     -KeyPassphrase (ConvertTo-TestSecureString $c.Secrets.WrongKey) -ChangeOnTarget:$false
@@ -349,6 +350,85 @@ Describe 'Bad input gets a stable error id and changes nothing' {
             Target = 'MD5:00:11:22'; Call = { Set-PMTarget web01 -HostKeyFingerprint 'MD5:00:11:22' } }
         @{ Case = 'a target renamed to a name with an LF'; ErrorId = 'InvalidName'; Category = 'InvalidArgument'
             Target = 'web\n01'; Call = { Set-PMTarget web01 -NewName "web`n01" } }
+
+        # Names taken, records in use.
+        @{ Case = 'a target name taken in another case'; ErrorId = 'TargetExists'; Category = 'ResourceExists'
+            Target = 'WEB01'; Call = { New-PMTarget WEB01 web02.example.test } }
+        @{ Case = 'a user name taken in another case'; ErrorId = 'AccountExists'; Category = 'ResourceExists'
+            Target = 'web01/ALICE'; Call = { New-PMAccount web01 ALICE } }
+        @{ Case = 'a policy that does not exist'; ErrorId = 'PolicyNotFound'; Category = 'ObjectNotFound'
+            Target = 'nosuch'; Call = { New-PMAccount web01 frank -Policy nosuch } }
+        @{ Case = 'the Default policy removed'; ErrorId = 'PolicyInUse'; Category = 'InvalidOperation'
+            Target = 'Default'; Call = { Remove-PMPolicy Default -Confirm:$false } }
+        @{ Case = 'a target with accounts removed'; ErrorId = 'TargetHasAccounts'; Category = 'InvalidOperation'
+            Target = 'web01'; Call = { Remove-PMTarget web01 -Confirm:$false } }
+
+        # Files that exist already, paths that name no file.
+        @{ Case = 'a private key written over a file'; ErrorId = 'OutFileExists'; Category = 'ResourceExists'
+            Prepare = { param($c) 'not to be replaced' | Set-Content -LiteralPath (Join-Path $c.Folder 'id_out') }
+            Target = { param($c) Join-Path $c.Folder 'id_out' }; Call = {
+                param($c)
+                Get-PMCredential web01 erin -CredentialType SshKey -SshKeyType ssh-ed25519 `
+                    -OutFile (Join-Path $c.Folder 'id_out') -Reason 'bad input'
+            } }
+        @{ Case = 'a backup written over a file'; ErrorId = 'BackupDestinationExists'; Category = 'ResourceExists'
+            Prepare = { param($c) 'not to be replaced' | Set-Content -LiteralPath (Join-Path $c.Folder 'copy.db') }
+            Target = { param($c) Join-Path $c.Folder 'copy.db' }
+            Call = { param($c) Backup-PMVault -Destination (Join-Path $c.Folder 'copy.db') } }
+        @{ Case = 'a new vault where one exists'; ErrorId = 'VaultExists'; Category = 'ResourceExists'
+            Target = { param($c) $c.Vault }; Call = { param($c) New-PMVault -Path $c.Vault } }
+        @{ Case = 'a folder as the private key file'; ErrorId = 'InvalidPath'; Category = 'InvalidArgument'
+            Target = { param($c) $c.Folder }; Says = 'folder'; Call = {
+                param($c)
+                New-PMCredential -Target web01 -UserName alice SshKey -PrivateKeyPath $c.Folder -ChangeOnTarget:$false
+            } }
+        @{ Case = 'a private key path on another provider'; ErrorId = 'InvalidPath'; Category = 'InvalidArgument'
+            Target = 'Env:PATH'; Says = 'Environment'; Call = {
+                New-PMCredential -Target web01 -UserName alice SshKey -PrivateKeyPath Env:PATH -ChangeOnTarget:$false
+            } }
+        @{ Case = 'a public key given as the private key'; ErrorId = 'UnsupportedKeyFormat'; Category = 'InvalidData'
+            Target = { param($c) $c.KeyFiles.Encrypted + '.pub' }; Call = {
+                param($c)
+                New-PMCredential -Target web01 -UserName alice SshKey -PrivateKeyPath ($c.KeyFiles.Encrypted + '.pub') `
+                    -ChangeOnTarget:$false
+            } }
+
+        # Parameters that contradict each other.
+        @{ Case = 'two new values at once'; ErrorId = 'ParameterConflict'; Category = 'InvalidArgument'
+            Target = $null; Call = {
+                param($c)
+                $value = ConvertTo-TestSecureString $c.Secrets.TooShort
+                Reset-PMCredential web01 alice -Generate -NewCredential $value -Force
+            } }
+        @{ Case = 'a passphrase for a key-file vault'; ErrorId = 'ParameterConflict'; Category = 'InvalidArgument'
+            Target = $null; Call = {
+                param($c)
+                Unlock-PMVault -Path $c.Vault -Passphrase (ConvertTo-TestSecureString $c.Secrets.WrongVault)
+            } }
+        @{ Case = 'a passphrase too short for a new vault'; ErrorId = 'PassphraseTooShort'; Category = 'InvalidArgument'
+            Target = { param($c) Join-Path $c.Folder 'second.db' }; Call = {
+                param($c)
+                New-PMVault -Path (Join-Path $c.Folder 'second.db') -Protection Passphrase `
+                    -Passphrase (ConvertTo-TestSecureString 'short')
+            } }
+
+        # Other values that are not names, hosts or numbers PassMan can use.
+        @{ Case = 'a lone surrogate in a target name'; ErrorId = 'InvalidName'; Category = 'InvalidArgument'
+            Target = "web$([char]0xD800)"; Call = { New-PMTarget "web$([char]0xD800)" web02.example.test } }
+        @{ Case = 'white space around a target name'; ErrorId = 'InvalidName'; Category = 'InvalidArgument'
+            Target = ' web02 '; Call = { New-PMTarget ' web02 ' web02.example.test } }
+        @{ Case = 'an empty target name'; ErrorId = 'ParameterArgumentValidationErrorEmptyStringNotAllowed'
+            Category = 'InvalidData'; Target = $null; Call = { New-PMTarget '' web02.example.test } }
+        @{ Case = 'a host name of 10,000 characters'; ErrorId = 'InvalidName'; Category = 'InvalidArgument'
+            Target = ('h' * 64) + '...'; Call = { New-PMTarget web02 ('h' * 10000) } }
+        @{ Case = 'a description with a NUL'; ErrorId = 'InvalidArgument'; Category = 'InvalidArgument'
+            Target = 'front\0end'; Call = { New-PMTarget web02 web02.example.test -Description "front`0end" } }
+        @{ Case = 'a PIN with letters'; ErrorId = 'InvalidArgument'; Category = 'InvalidArgument'
+            Target = '-Value'; Call = {
+                New-PMCredential -Target web01 -UserName alice Pin -Value (ConvertTo-TestSecureString '12ab')
+            } }
+        @{ Case = 'a negative count of audit entries'; ErrorId = 'InvalidArgument'; Category = 'InvalidArgument'
+            Target = -1; Call = { Get-PMAuditLog -Last -1 } }
 
         # A ciphertext changed behind PassMan's back.
         @{ Case = 'a tampered ciphertext, checked out'; ErrorId = 'SecretTampered'; Category = 'SecurityError'
@@ -367,11 +447,10 @@ Describe 'Bad input gets a stable error id and changes nothing' {
                 $hex.Substring(42)
             $null = Invoke-VaultSql $context.Vault "UPDATE credentials SET secret = X'$flipped' WHERE id = '$id'"
         }
-        $expectedTarget = if ($Target -is [string] -and $Target -like 'KeyFiles.*') {
-            $context.KeyFiles.($Target.Split('.')[1])
-        }
-        else { $Target }
+        if ($Prepare) { & $Prepare $context }
+        $expectedTarget = if ($Target -is [scriptblock]) { & $Target $context } else { $Target }
         $before = Get-VaultDump $context.Vault
+        $files = @(Get-FolderState $context.Folder -Except 'vault.db*')
 
         $failure = Invoke-Refused $Call $context
 
@@ -379,11 +458,12 @@ Describe 'Bad input gets a stable error id and changes nothing' {
         $failure.CategoryInfo.Category | Should -Be $Category
         $failure.TargetObject | Should -Be $expectedTarget
         if ($Says) { $failure.Exception.Message | Should -Match $Says }
-        if ($ErrorId -cnotmatch '^(CannotConvert|Parameter)') {
+        if ($ErrorId -cnotmatch '^(CannotConvert|ParameterArgument)') {
             $failure.Exception.GetType().FullName | Should -Be 'PassMan.PassManException'
         }
         Assert-NoSecret $failure
         Assert-OnlyAllowedChange $before (Get-VaultDump $context.Vault) $(if ($Allow) { $Allow } else { @{} }) $ErrorId
+        @(Get-FolderState $context.Folder -Except 'vault.db*') | Should -Be $files
         if ($Login) {
             Test-SshTargetLogin $context.Target $Login.UserName -Password $secrets[$Login.Secret] | Should -BeTrue
         }
