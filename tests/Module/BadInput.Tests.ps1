@@ -1,12 +1,12 @@
 # Bad input, one row each: the call that gets it, the stable error id and category it must produce,
 # its target object, an error text free of secrets, and a vault (or vault folder) that is exactly
-# as it was. A row may allow one named observation a refused attempt legitimately records (an
+# as it was. A row may allow a named observation that a refused attempt legitimately records (an
 # audit entry of the failure, a status learned from the target), and says why. Names with quotes,
 # semicolons, right-to-left marks, spaces and non-ASCII letters must work, and do.
 
 BeforeDiscovery {
     $long = 10000
-    $script:nameRows = foreach ($kind in 'target', 'account', 'policy') {
+    $script:nameRows = foreach ($kind in 'target', 'user', 'policy') {
         foreach ($case in @(
                 @{ What = 'a NUL'; Name = "bad`0name"; Shown = 'bad\0name' }
                 @{ What = 'a CR'; Name = "bad`rname"; Shown = 'bad\rname' }
@@ -295,7 +295,8 @@ Describe 'Bad input gets a stable error id and changes nothing' {
         @{ Case = 'a wrong current password on the target'; ErrorId = 'ReconcileAccountRequired'
             Category = 'InvalidOperation'; Target = 'web01/bob'
             Call = { Reset-PMCredential web01 bob -Generate -Force }
-            # The refused login is what the vault learned from the target: its password does not open it.
+            # Observations, not changes: the refused login taught the vault that its password does not
+            # open the target (NotInSync), and the audit log records the attempt. The password is kept.
             Allow = @{ Audit = 'CredentialResetFailed'; Status = @{ Account = 'web01/bob'; Value = 'NotInSync' } }
             Login = @{ UserName = 'bob'; Secret = 'BobOnTarget' } }
         @{ Case = 'a new password the target refuses'; ErrorId = 'PasswordRefused'; Category = 'InvalidArgument'
@@ -303,7 +304,8 @@ Describe 'Bad input gets a stable error id and changes nothing' {
                 param($c)
                 Reset-PMCredential web01 alice -NewCredential (ConvertTo-TestSecureString $c.Secrets.TooShort) -Force
             }
-            # The attempt is audited as failed; the pending value written first is taken back.
+            # An observation, not a change: the audit log records the refused attempt. The pending value
+            # stored before the target was touched is taken back, and the password is kept.
             Allow = @{ Audit = 'CredentialResetFailed' }; Login = @{ UserName = 'alice'; Secret = 'Alice' } }
         @{ Case = 'a new password with a line break'; ErrorId = 'InvalidArgument'; Category = 'InvalidArgument'
             Target = '-NewCredential'; Call = {
@@ -474,7 +476,7 @@ Describe 'Bad input gets a stable error id and changes nothing' {
         $before = Get-VaultDump $context.Vault
         $call = switch ($Kind) {
             'target' { { param($n) New-PMTarget -Name $n -HostName web02.example.test } }
-            'account' { { param($n) New-PMAccount -Target web01 -UserName $n } }
+            'user' { { param($n) New-PMAccount -Target web01 -UserName $n } }
             'policy' { { param($n) New-PMPolicy -Name $n -PasswordLength 24 } }
         }
 
@@ -483,7 +485,7 @@ Describe 'Bad input gets a stable error id and changes nothing' {
         Get-ErrorId $failure | Should -BeExactly 'InvalidName'
         $failure.CategoryInfo.Category | Should -Be 'InvalidArgument'
         $failure.TargetObject | Should -BeExactly $Shown
-        $failure.Exception.Message | Should -Match $Kind.Replace('account', 'user')
+        $failure.Exception.Message | Should -Match "A $Kind name"
         Assert-NoSecret $failure
         Assert-OnlyAllowedChange $before (Get-VaultDump $context.Vault) @{} 'InvalidName'
     }
