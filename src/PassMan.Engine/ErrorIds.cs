@@ -60,6 +60,9 @@ public static class ErrorIds
     /// <summary>A record the operation refers to does not exist.</summary>
     public const string RecordNotFound = nameof(RecordNotFound);
 
+    /// <summary>Parameters that contradict each other were given together, such as two sources of one value.</summary>
+    public const string ParameterConflict = nameof(ParameterConflict);
+
     /// <summary>A value would need a prompt, and the session cannot prompt.</summary>
     public const string InteractiveInputRequired = nameof(InteractiveInputRequired);
 

@@ -54,7 +54,7 @@ public sealed partial class Vault
         var given = credential.Version;
         if (version is null || version == credential.Version)
         {
-            value = SecretEnvelope.Open(RequireKeys(), credential.Id, SecretField(credential), credential.Secret);
+            value = Unseal(credential, credential.Id, SecretField(credential), credential.Secret);
         }
         else
         {
@@ -65,7 +65,7 @@ public sealed partial class Vault
                     $"{target}/{record.UserName} has no version {version} of its {Describe(type, keyType)}; "
                         + "Get-PMCredential -History lists them.",
                     version);
-            value = SecretEnvelope.Open(RequireKeys(), past.Id, VersionField(past), past.Secret);
+            value = Unseal(credential, past.Id, VersionField(past), past.Secret);
             given = past.Version;
         }
 
@@ -246,7 +246,7 @@ public sealed partial class Vault
         DateTimeOffset? verified)
     {
         var now = DateTimeOffset.UtcNow;
-        using (var old = SecretEnvelope.Open(RequireKeys(), credential.Id, SecretField(credential), credential.Secret))
+        using (var old = Unseal(credential, credential.Id, SecretField(credential), credential.Secret))
         {
             var historyId = Guid.NewGuid();
             var history = new CredentialVersionRecord(
@@ -319,6 +319,27 @@ public sealed partial class Vault
             $"{target}/{record.UserName} holds no {Describe(type, wantedKeyType)}"
                 + (ofType.Count > 0 ? $"; it holds {string.Join(", ", ofType.Select(c => c.KeyType))}." : "."),
             $"{target}/{record.UserName}"), target);
+    }
+
+    /// <summary>
+    /// Decrypts a sealed value of <paramref name="credential"/>: its current, past or pending one.
+    /// A failed integrity check names the account as its target, as every other error about a
+    /// credential does, so that one bad account in a bulk run says which it was.
+    /// </summary>
+    private SecretBuffer Unseal(CredentialRecord credential, Guid recordId, string field, ReadOnlySpan<byte> envelope)
+    {
+        try
+        {
+            return SecretEnvelope.Open(RequireKeys(), recordId, field, envelope);
+        }
+        catch (PassManException e) when (e.ErrorId == ErrorIds.SecretTampered)
+        {
+            var account = _store.FindAccount(credential.AccountId);
+            var name = account is null
+                ? credential.AccountId.ToString("D")
+                : $"{TargetNameOf(account)}/{account.UserName}";
+            throw new PassManException(e.ErrorId, e.Kind, $"{name}: {e.Message}", name, e);
+        }
     }
 
     /// <summary>

@@ -466,11 +466,11 @@ public sealed partial class Vault
         var sealedPending = _store.ReadPending(credential.Id);
         return sealedPending is null
             ? null
-            : SecretEnvelope.Open(RequireKeys(), credential.Id, PendingField(credential), sealedPending);
+            : Unseal(credential, credential.Id, PendingField(credential), sealedPending);
     }
 
     private SecretBuffer OpenCurrent(CredentialRecord credential) =>
-        SecretEnvelope.Open(RequireKeys(), credential.Id, SecretField(credential), credential.Secret);
+        Unseal(credential, credential.Id, SecretField(credential), credential.Secret);
 
     /// <summary>The field a pending value is sealed for: its credential and the version it would become.</summary>
     private static string PendingField(CredentialRecord credential) =>

@@ -13,7 +13,7 @@ public sealed partial class Vault
     public Policy NewPolicy(string name, PolicySettings settings) => Change(() =>
     {
         var now = DateTimeOffset.UtcNow;
-        var record = new PolicyRecord(Guid.NewGuid(), Names.Require(name, "policy"), settings.Validate(), now, now);
+        var record = new PolicyRecord(Guid.NewGuid(), Names.Require(name, "policy"), settings.Validate(name), now, now);
         if (_store.FindPolicy(record.NameKey) is not null)
         {
             throw new PassManException(
@@ -49,7 +49,7 @@ public sealed partial class Vault
         var current = RequirePolicy(name);
         var updated = current with
         {
-            Settings = change(current.Settings).Validate(),
+            Settings = change(current.Settings).Validate(current.Name),
             ModifiedUtc = DateTimeOffset.UtcNow,
         };
         _store.UpdatePolicy(updated);

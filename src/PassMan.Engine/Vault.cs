@@ -78,7 +78,7 @@ public sealed partial class Vault : IDisposable
     public static Vault CreateWithPassphrase(string path, ReadOnlySpan<char> passphrase)
     {
         path = VaultLocation.FullPath(path);
-        KdfParameters.EnsureAcceptable(passphrase);
+        KdfParameters.EnsureAcceptable(passphrase, path);
         EnsureVaultAbsent(path);
 
         var kdf = KdfParameters.CreateNew();
@@ -97,7 +97,7 @@ public sealed partial class Vault : IDisposable
         try
         {
             var header = store.ReadHeader();
-            header.Kdf?.EnsureStrongEnough();
+            header.Kdf?.EnsureStrongEnough(path);
             return new Vault(path, store, header, keys: null);
         }
         catch
@@ -189,7 +189,7 @@ public sealed partial class Vault : IDisposable
     /// </summary>
     public void SetPassphrase(ReadOnlySpan<char> newPassphrase)
     {
-        KdfParameters.EnsureAcceptable(newPassphrase);
+        KdfParameters.EnsureAcceptable(newPassphrase, Path);
         var keys = RequireKeys();
 
         var kdf = KdfParameters.CreateNew();
@@ -287,7 +287,7 @@ public sealed partial class Vault : IDisposable
             PassManErrorKind.NotFound,
             $"The vault holds no credential with id {credentialId}.",
             credentialId);
-        return SecretEnvelope.Open(RequireKeys(), record.Id, SecretField(record), record.Secret);
+        return Unseal(record, record.Id, SecretField(record), record.Secret);
     }
 
     /// <inheritdoc/>

@@ -80,6 +80,6 @@ public static class VaultLocation
     private static PassManException InvalidPath(string path, string reason) => new(
         ErrorIds.InvalidPath,
         PassManErrorKind.InvalidArgument,
-        $"'{path}' cannot be used as a vault file path: {reason}.",
+        $"'{path}' cannot be used as a file path: {reason}.",
         path);
 }

@@ -53,6 +53,7 @@ public sealed class PolicyTests
         var error = VaultFixtures.Fails(ErrorIds.InvalidPolicy, () => vault.NewPolicy("strict", settings));
 
         Assert.Contains(rule, error.Message, System.StringComparison.Ordinal);
+        Assert.Equal("strict", error.Target);
         VaultFixtures.Fails(ErrorIds.PolicyNotFound, () => vault.GetPolicy("strict"));
     }
 
@@ -74,8 +75,11 @@ public sealed class PolicyTests
         using var vault = Vault.CreateWithKeyFile(temp.File("vault.db"));
         vault.NewPolicy("web", new PolicySettings { PasswordLength = 16 });
 
-        VaultFixtures.Fails(ErrorIds.InvalidPolicy, () => vault.SetPolicy("web", s => s with { PasswordLength = 3 }));
+        var error = VaultFixtures.Fails(
+            ErrorIds.InvalidPolicy,
+            () => vault.SetPolicy("web", s => s with { PasswordLength = 3 }));
 
+        Assert.Equal("web", error.Target);
         Assert.Equal(16, vault.GetPolicy("web").PasswordLength);
     }
 

@@ -89,10 +89,11 @@ public sealed class VaultCreateTests
     {
         using var temp = new TempFolder();
 
-        VaultFixtures.Fails(
+        var error = VaultFixtures.Fails(
             ErrorIds.PassphraseTooShort,
             () => Vault.CreateWithPassphrase(temp.File("vault.db"), passphrase).Dispose());
 
+        Assert.Equal(temp.File("vault.db"), error.Target);
         Assert.Empty(Directory.GetFileSystemEntries(temp.Path));
     }
 

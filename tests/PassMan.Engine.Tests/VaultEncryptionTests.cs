@@ -56,6 +56,8 @@ public sealed class VaultEncryptionTests
         using var reopened = Vault.Open(path);
         var error = VaultFixtures.Fails(ErrorIds.SecretTampered, () => reopened.ReadCredential(id).Dispose());
         Assert.DoesNotContain(Secret, error.Message, StringComparison.Ordinal);
+        Assert.Equal("web01/alice", error.Target);
+        Assert.StartsWith("web01/alice: ", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -108,7 +108,8 @@ public sealed class VaultProtectionTests
         var path = temp.File("vault.db");
         using (var vault = Vault.CreateWithPassphrase(path, VaultFixtures.Passphrase))
         {
-            VaultFixtures.Fails(ErrorIds.PassphraseTooShort, () => vault.SetPassphrase("short"));
+            var error = VaultFixtures.Fails(ErrorIds.PassphraseTooShort, () => vault.SetPassphrase("short"));
+            Assert.Equal(path, error.Target);
         }
 
         using var reopened = Vault.Open(path);

@@ -26,15 +26,19 @@ public sealed record KdfParameters(string Algorithm, int Iterations, byte[] Salt
     public static KdfParameters CreateNew() =>
         new(Pbkdf2Sha256, MinimumIterations, RandomNumberGenerator.GetBytes(SaltLength));
 
-    /// <summary>Fails with <see cref="ErrorIds.KdfTooWeak"/> unless the parameters meet the minimum.</summary>
-    public void EnsureStrongEnough()
+    /// <summary>
+    /// Fails with <see cref="ErrorIds.KdfTooWeak"/> unless the parameters meet the minimum; the
+    /// error's target is <paramref name="vaultPath"/>, the vault whose stored settings they are.
+    /// </summary>
+    public void EnsureStrongEnough(string? vaultPath = null)
     {
         if (Algorithm != Pbkdf2Sha256)
         {
             throw new PassManException(
                 ErrorIds.KdfTooWeak,
                 PassManErrorKind.Security,
-                $"The vault's passphrase is derived with '{Algorithm}', which this PassMan does not accept.");
+                $"The vault's passphrase is derived with '{Algorithm}', which this PassMan does not accept.",
+                vaultPath);
         }
 
         if (Iterations < MinimumIterations || Salt.Length < SaltLength)
@@ -44,7 +48,8 @@ public sealed record KdfParameters(string Algorithm, int Iterations, byte[] Salt
                 PassManErrorKind.Security,
                 $"The vault's passphrase derivation ({Iterations} iterations, {Salt.Length}-byte salt) is below "
                     + $"PassMan's minimum of {MinimumIterations} iterations and a {SaltLength}-byte salt. "
-                    + "The vault may have been tampered with.");
+                    + "The vault may have been tampered with.",
+                vaultPath);
         }
     }
 
@@ -57,15 +62,19 @@ public sealed record KdfParameters(string Algorithm, int Iterations, byte[] Salt
         return kek;
     }
 
-    /// <summary>Fails with <see cref="ErrorIds.PassphraseTooShort"/> for a passphrase too weak to use.</summary>
-    public static void EnsureAcceptable(ReadOnlySpan<char> passphrase)
+    /// <summary>
+    /// Fails with <see cref="ErrorIds.PassphraseTooShort"/> for a passphrase too weak to use; the
+    /// error's target is <paramref name="vaultPath"/>, the vault it was meant to protect.
+    /// </summary>
+    public static void EnsureAcceptable(ReadOnlySpan<char> passphrase, string? vaultPath = null)
     {
         if (passphrase.Trim().Length < MinimumPassphraseLength)
         {
             throw new PassManException(
                 ErrorIds.PassphraseTooShort,
                 PassManErrorKind.InvalidArgument,
-                $"A vault passphrase must have at least {MinimumPassphraseLength} characters besides white space.");
+                $"A vault passphrase must have at least {MinimumPassphraseLength} characters besides white space.",
+                vaultPath);
         }
     }
 }

@@ -66,8 +66,23 @@ public sealed record PolicySettings
     /// <summary>The RSA key size, in bits.</summary>
     public int RsaKeySize { get; init; } = 3072;
 
-    /// <summary>Fails with InvalidPolicy, naming the rule, when the policy cannot be met.</summary>
-    public PolicySettings Validate()
+    /// <summary>
+    /// Fails with InvalidPolicy, naming the rule, when the policy cannot be met. The error's target
+    /// is <paramref name="policyName"/>, so that one bad row of many says which policy it was.
+    /// </summary>
+    public PolicySettings Validate(string? policyName = null)
+    {
+        try
+        {
+            return ValidateRules();
+        }
+        catch (PassManException e) when (policyName is not null)
+        {
+            throw new PassManException(e.ErrorId, e.Kind, e.Message, policyName);
+        }
+    }
+
+    private PolicySettings ValidateRules()
     {
         Rule(
             PasswordLength is >= MinPasswordLength and <= MaxPasswordLength,

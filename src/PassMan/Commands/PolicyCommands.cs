@@ -83,7 +83,7 @@ public sealed class NewPMPolicyCommand : PolicySettingsCmdlet
     /// <inheritdoc/>
     protected override void ProcessRecord() => Run(() =>
     {
-        var settings = Apply(new PolicySettings()).Validate();
+        var settings = Apply(new PolicySettings()).Validate(Name);
         if (ShouldChange(Name, "Create policy"))
         {
             WriteObject(ResolveVault().NewPolicy(Name, settings));

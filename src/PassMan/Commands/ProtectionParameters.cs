@@ -5,9 +5,6 @@ namespace PassMan.Commands;
 /// <summary>How -Protection, a passphrase and -KeyFilePath combine; shared by New-PMVault and Set-PMVault.</summary>
 internal static class ProtectionParameters
 {
-    /// <summary>The error id for parameters that contradict each other.</summary>
-    public const string ParameterConflict = "ParameterConflict";
-
     public static void Check(VaultProtection protection, SecureString? passphrase, string? keyFilePath)
     {
         if (protection == VaultProtection.KeyFile && passphrase is not null)
@@ -41,5 +38,5 @@ internal static class ProtectionParameters
     }
 
     public static PassManException Conflict(string message) =>
-        new(ParameterConflict, PassManErrorKind.InvalidArgument, message);
+        new(ErrorIds.ParameterConflict, PassManErrorKind.InvalidArgument, message);
 }

@@ -96,6 +96,7 @@ public sealed partial class SqliteVaultStore : IVaultStore
                 path);
         }
 
+        var leftovers = new SidecarFiles(path);
         SqliteConnection? connection = null;
         try
         {
@@ -133,12 +134,52 @@ public sealed partial class SqliteVaultStore : IVaultStore
         catch (Exception e) when (e is SqliteException or IOException or UnauthorizedAccessException)
         {
             connection?.Dispose();
+            leftovers.RemoveNew();
             throw Translate(e, path);
         }
         catch
         {
             connection?.Dispose();
+            leftovers.RemoveNew();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The -wal and -shm files SQLite makes beside a WAL-mode database as soon as it reads one. On
+    /// a damaged file the checkpoint at close fails and they stay behind, so a refused open would
+    /// leave two new files next to the vault. Those that did not exist before the open, and a WAL
+    /// that is still empty, hold nothing: they are removed. A process that opens the same file in
+    /// the instant between the failed open and the removal would lose its -shm; it would be
+    /// opening a file that just failed to open, and fail the same way.
+    /// </summary>
+    private sealed class SidecarFiles(string path)
+    {
+        private readonly bool _walExisted = File.Exists(path + "-wal");
+        private readonly bool _shmExisted = File.Exists(path + "-shm");
+
+        public void RemoveNew()
+        {
+            if (_walExisted || _shmExisted)
+            {
+                return;
+            }
+
+            try
+            {
+                var wal = new FileInfo(path + "-wal");
+                if (wal.Exists && wal.Length > 0)
+                {
+                    return;
+                }
+
+                wal.Delete();
+                File.Delete(path + "-shm");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: the open has failed already, and that is the error to report.
+            }
         }
     }
 
