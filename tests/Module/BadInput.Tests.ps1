@@ -5,6 +5,16 @@
 # semicolons, right-to-left marks, spaces and non-ASCII letters must work, and do.
 
 BeforeDiscovery {
+    # Each row names only the columns it uses; the others get their defaults here, since strict
+    # mode refuses a variable that was never set.
+    function Complete-Row([hashtable] $Defaults, [hashtable[]] $Rows) {
+        foreach ($row in $Rows) {
+            $full = $Defaults.Clone()
+            foreach ($key in $row.Keys) { $full[$key] = $row[$key] }
+            $full
+        }
+    }
+
     $long = 10000
     $script:nameRows = foreach ($kind in 'target', 'user', 'policy') {
         foreach ($case in @(
@@ -171,14 +181,15 @@ BeforeAll {
         # An audit entry of the refused attempt: appended to the chain, with the head moved on.
         $audit = @($changes | Where-Object { $_.Table -eq 'audit_log' -and $_.Before -eq '(none)' })
         $actions = @($audit | Where-Object Key -Like '*.action' | ForEach-Object { $_.After.Trim("'") })
-        $actions | Should -Be @($Allow.Audit | Where-Object { $_ }) -Because 'only the named audit entries may be added'
+        $actions | Should -Be @($Allow['Audit'] | Where-Object { $_ }) `
+            -Because 'only the named audit entries may be added'
         foreach ($entry in $audit | Where-Object Key -Like '*.error_id') { $entry.After | Should -Be "'$ErrorId'" }
         $changes = $changes | Where-Object { $_ -notin $audit }
-        if ($Allow.Audit) { $changes = $changes | Where-Object Table -NE 'audit_head' }
+        if ($Allow['Audit']) { $changes = $changes | Where-Object Table -NE 'audit_head' }
 
         # A status learned from the target: the account's and its credentials' status columns only.
-        if ($Allow.Status) {
-            $accountId = Get-AccountId $After $Allow.Status.Account
+        if ($Allow['Status']) {
+            $accountId = Get-AccountId $After $Allow['Status'].Account
             $learned = @($changes | Where-Object {
                     $owner = if ($_.Table -eq 'accounts') { $After["accounts#$($_.Row).id"] }
                     elseif ($_.Table -eq 'credentials') { $After["credentials#$($_.Row).account_id"] }
@@ -186,7 +197,8 @@ BeforeAll {
                 })
             $idKey = $After.Keys | Where-Object { $_ -like 'accounts#*.id' -and $After[$_] -ceq $accountId }
             $statusKey = $idKey -replace '\.id$', '.status'
-            $After[$statusKey] | Should -BeExactly "'$($Allow.Status.Value)'" -Because 'the status is what was learned'
+            $After[$statusKey] | Should -BeExactly "'$($Allow['Status'].Value)'" `
+                -Because 'the status is what was learned'
             $changes = $changes | Where-Object { $_ -notin $learned }
         }
 
@@ -219,7 +231,8 @@ AfterAll {
 }
 
 Describe 'Bad input gets a stable error id and changes nothing' {
-    It '<Case>: <ErrorId>' -ForEach @(
+    $optional = @{ Target = $null; Prepare = $null; Says = $null; Login = $null; Tamper = $false; Allow = @{} }
+    It '<Case>: <ErrorId>' -ForEach (Complete-Row $optional @(
         # Impossible policies.
         @{ Case = 'character-class minimums past the length'; ErrorId = 'InvalidPolicy'; Category = 'InvalidArgument'
             Target = 'strict'; Says = 'add up'
@@ -438,7 +451,7 @@ Describe 'Bad input gets a stable error id and changes nothing' {
         @{ Case = 'a tampered ciphertext, reset in the vault'; ErrorId = 'SecretTampered'; Category = 'SecurityError'
             Target = 'web01/alice'; Tamper = $true
             Call = { Reset-PMCredential web01 alice -Generate -ChangeOnTarget:$false -Force -WarningAction Ignore } }
-    ) {
+    )) {
         $context = New-RowContext 'KeyFile'
         if ($Tamper) {
             # One bit of alice's stored password flipped, the rest of the envelope left as it was.
@@ -464,7 +477,7 @@ Describe 'Bad input gets a stable error id and changes nothing' {
             $failure.Exception.GetType().FullName | Should -Be 'PassMan.PassManException'
         }
         Assert-NoSecret $failure
-        Assert-OnlyAllowedChange $before (Get-VaultDump $context.Vault) $(if ($Allow) { $Allow } else { @{} }) $ErrorId
+        Assert-OnlyAllowedChange $before (Get-VaultDump $context.Vault) $Allow $ErrorId
         @(Get-FolderState $context.Folder -Except 'vault.db*') | Should -Be $files
         if ($Login) {
             Test-SshTargetLogin $context.Target $Login.UserName -Password $secrets[$Login.Secret] | Should -BeTrue
@@ -492,7 +505,8 @@ Describe 'Bad input gets a stable error id and changes nothing' {
 }
 
 Describe 'Bad vault files are refused and left as they were' {
-    It '<Case>: <ErrorId>' -ForEach @(
+    $optional = @{ Prepare = {}; Passphrase = $null }
+    It '<Case>: <ErrorId>' -ForEach (Complete-Row $optional @(
         @{ Case = 'a truncated vault'; ErrorId = 'VaultCorrupt'; Category = 'InvalidData'; Vault = 'KeyFileLocked'
             Prepare = {
                 param($c)
@@ -530,7 +544,7 @@ Describe 'Bad vault files are refused and left as they were' {
             } }
         @{ Case = 'a wrong passphrase'; ErrorId = 'WrongPassphrase'; Category = 'AuthenticationError'
             Vault = 'Passphrase'; Prepare = {}; Passphrase = 'WrongVault' }
-    ) {
+    )) {
         $context = New-RowContext $Vault
         & $Prepare $context
         $before = @(Get-FolderState $context.Folder)
