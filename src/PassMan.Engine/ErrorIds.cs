@@ -153,6 +153,9 @@ public static class ErrorIds
     /// <summary>No past version of the credential has that number.</summary>
     public const string VersionNotFound = nameof(VersionNotFound);
 
+    /// <summary>A key given to PassMan is weaker than any it would make (an RSA key under 2048 bits).</summary>
+    public const string KeyTooWeak = nameof(KeyTooWeak);
+
     /// <summary>A private key file is damaged or not a private key.</summary>
     public const string MalformedPrivateKey = nameof(MalformedPrivateKey);
 

@@ -173,6 +173,11 @@ public sealed partial class Vault
     {
         var record = RequireAccount(account);
         var target = TargetNameOf(record);
+        if (key is not null)
+        {
+            RequireStrongEnough($"{target}/{record.UserName}", key);
+        }
+
         if (_store.ListCredentials(record.Id).Any(c => c.Type == type && c.KeyType == keyType))
         {
             var held = keyType is null ? $"a {type}" : $"an {keyType} key";

@@ -190,6 +190,25 @@ public sealed partial class Vault
                 $"{name}: the new key is an {key.KeyType} key, but the credential is the {credential.KeyType} key.",
                 name);
         }
+
+        RequireStrongEnough(name, key);
+    }
+
+    /// <summary>
+    /// A key given to PassMan meets the bar of the keys it makes: an RSA key of fewer bits than any
+    /// policy may ask for is refused with KeyTooWeak, not kept to guard an account.
+    /// </summary>
+    private static void RequireStrongEnough(string name, SshKey key)
+    {
+        if (key.KeyType == SshKeyTypes.Rsa && key.Bits < PolicySettings.MinRsaKeySize)
+        {
+            throw new PassManException(
+                ErrorIds.KeyTooWeak,
+                PassManErrorKind.InvalidArgument,
+                $"{name}: the RSA key has {key.Bits} bits; PassMan keeps RSA keys of "
+                    + $"{PolicySettings.MinRsaKeySize} bits or more. Give a stronger key, or let -Generate make one.",
+                name);
+        }
     }
 
     /// <summary>The new value of a reset, as the bytes the vault stores; the caller disposes it.</summary>

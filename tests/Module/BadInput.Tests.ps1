@@ -58,10 +58,12 @@ BeforeAll {
     $script:keyFiles = [pscustomobject]@{
         Malformed = Join-Path $templates 'id_malformed'
         Encrypted = Join-Path $templates 'id_encrypted'
+        Weak      = Join-Path $templates 'id_weak_rsa'
     }
     "-----BEGIN OPENSSH PRIVATE KEY-----`nbm90IGEga2V5IGF0IGFsbA==`n-----END OPENSSH PRIVATE KEY-----" |
         Set-Content -LiteralPath $keyFiles.Malformed
     ssh-keygen -q -t ed25519 -N $secrets.KeyPhrase -f $keyFiles.Encrypted
+    ssh-keygen -q -t rsa -b 1024 -N '' -f $keyFiles.Weak
 
     # The template every key-file row starts from, copied fresh for each row. Its key file stays
     # where it is: the copies name it by its full path.
@@ -72,8 +74,10 @@ BeforeAll {
     $null = New-PMAccount web01 alice -Password (ConvertTo-TestSecureString $secrets.Alice)
     $null = New-PMAccount web01 bob -Password (ConvertTo-TestSecureString $secrets.BobInVault)
     $null = New-PMAccount web01 erin -Password (ConvertTo-TestSecureString $secrets.Erin)
-    $null = New-PMCredential -Target web01 -UserName erin -CredentialType SshKey -SshKeyType ssh-ed25519 `
-        -ChangeOnTarget:$false
+    foreach ($type in 'ssh-ed25519', 'ssh-rsa') {
+        $null = New-PMCredential -Target web01 -UserName erin -CredentialType SshKey -SshKeyType $type `
+            -ChangeOnTarget:$false
+    }
     $null = Test-PMCredential web01 alice
     $null = New-PMTarget dead 127.0.0.1 -Port 1 -HostKeyFingerprint ('SHA256:' + 'A' * 43)
     $null = New-PMAccount dead carol -Password (ConvertTo-TestSecureString $secrets.Carol)
@@ -352,6 +356,19 @@ Describe 'Bad input gets a stable error id and changes nothing' {
                 param($c)
                 New-PMCredential -Target web01 -UserName alice SshKey -PrivateKeyPath $c.KeyFiles.Encrypted `
                     -KeyPassphrase (ConvertTo-TestSecureString $c.Secrets.WrongKey) -ChangeOnTarget:$false
+            } }
+
+        @{ Case = 'a 1024-bit RSA key added'; ErrorId = 'KeyTooWeak'; Category = 'InvalidArgument'
+            Target = 'web01/alice'; Says = '1024 bits'; Call = {
+                param($c)
+                New-PMCredential -Target web01 -UserName alice SshKey -PrivateKeyPath $c.KeyFiles.Weak `
+                    -ChangeOnTarget:$false
+            } }
+        @{ Case = 'a 1024-bit RSA key to reset to'; ErrorId = 'KeyTooWeak'; Category = 'InvalidArgument'
+            Target = 'web01/erin'; Says = '1024 bits'; Call = {
+                param($c)
+                Reset-PMCredential web01 erin -CredentialType SshKey -SshKeyType ssh-rsa `
+                    -PrivateKeyPath $c.KeyFiles.Weak -ChangeOnTarget:$false -Force
             } }
 
         # Other values the binder or the engine refuses.
