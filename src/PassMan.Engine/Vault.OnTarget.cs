@@ -33,13 +33,20 @@ public sealed partial class Vault
     public ResetResult ResetOnTarget(ResetRequest request, bool useReconcile)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var plan = PlanOnTarget(request, useReconcile);
         using var secret = ValueOf(request);
-        var mac = RequireUnused(plan.Account, plan.Credential, request, secret, plan.Name);
-        LinuxAccounts.RequireTransferable(secret, plan.Name);
+        OnTargetPlan plan;
+        byte[] mac;
 
-        Fault?.Invoke("before-pending");
-        StagePending(plan.Credential, secret, plan.Name, "password");
+        // Each turn again means that a change made elsewhere ended meanwhile; they are finite.
+        do
+        {
+            plan = PlanOnTarget(request, useReconcile);
+            mac = RequireUnused(plan.Account, plan.Credential, request, secret, plan.Name);
+            LinuxAccounts.RequireTransferable(secret, plan.Name);
+            Fault?.Invoke("before-pending");
+        }
+        while (!StagePending(plan.Credential, secret, plan.Name, "password"));
+
         Fault?.Invoke("after-pending");
         string how;
         string? unknown;
@@ -236,16 +243,32 @@ public sealed partial class Vault
 
     /// <summary>
     /// Invariant 1: makes the new value durable as pending before anything is sent to the target,
-    /// and only if no other change of the credential is pending (PendingChange otherwise).
+    /// and only if no other change of the credential is pending (PendingChange otherwise). False,
+    /// with nothing written, when the credential is no longer the <paramref name="credential"/>
+    /// the change was planned on: another process changed it since it was read, and the caller
+    /// plans again from what that change left (its login, its version, its history).
     /// </summary>
-    private void StagePending(CredentialRecord credential, SecretBuffer value, string name, string what) =>
+    private bool StagePending(CredentialRecord credential, SecretBuffer value, string name, string what) =>
         Change(() =>
         {
+            var now = _store.FindCredential(credential.Id);
+            if (now is not null && now.HasPending)
+            {
+                throw ErrorIds.Pending(name, what);
+            }
+
+            if (now is null || now.Version != credential.Version)
+            {
+                return false;
+            }
+
             var sealedValue = SecretEnvelope.Seal(RequireKeys(), credential.Id, PendingField(credential), value.Span);
             if (!_store.WritePending(credential.Id, sealedValue))
             {
                 throw ErrorIds.Pending(name, what);
             }
+
+            return true;
         });
 
     /// <summary>

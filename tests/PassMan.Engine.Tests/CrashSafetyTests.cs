@@ -9,27 +9,17 @@ using PassMan.Ssh;
 
 namespace PassMan.Tests;
 
-/// <summary>A real OpenSSH server for the class, with the vault's view of its host keys.</summary>
-public sealed class CrashTarget : IDisposable
-{
-    public CrashTarget() => Target = SshTarget.Start();
-
-    public SshTarget Target { get; }
-
-    public void Dispose() => Target.Dispose();
-}
-
 /// <summary>
 /// A change on the target cut off at each of its steps, as a crash would cut it: afterwards the
 /// vault still holds a value that opens the account (current or pending), the real ssh client
 /// proves it, and the next verification resolves everything to InSync.
 /// </summary>
-public sealed class CrashSafetyTests : IClassFixture<CrashTarget>, IDisposable
+public sealed class CrashSafetyTests : IClassFixture<SharedSshTarget>, IDisposable
 {
     private readonly SshTarget _target;
     private readonly TempFolder _temp = new();
 
-    public CrashSafetyTests(CrashTarget fixture) => _target = fixture.Target;
+    public CrashSafetyTests(SharedSshTarget fixture) => _target = fixture.Target;
 
     public void Dispose() => _temp.Dispose();
 
