@@ -19,7 +19,8 @@ public sealed partial class Vault
     /// <summary>
     /// A test's way to make a change fail at one of its steps, as a crash would: called with the
     /// step's name ("before-pending", "after-pending", "after-change", "after-verify",
-    /// "after-commit"); whatever it throws ends the change there. Null in the product.
+    /// "after-commit", and "before-login" when a verification is about to try a credential);
+    /// whatever it throws ends the change there. Null in the product.
     /// </summary>
     internal Action<string>? Fault { get; set; }
 
@@ -156,6 +157,7 @@ public sealed partial class Vault
         var detail = (string?)null;
         bool works;
         var sealedPending = credential.HasPending ? _store.ReadPending(credential.Id) : null;
+        Fault?.Invoke("before-login");
         if (sealedPending is not null)
         {
             // A change whose end nobody saw: the value that logs in is the one the target has.
@@ -167,16 +169,25 @@ public sealed partial class Vault
             {
                 var mac = ValueMac(credential.Type, credential.KeyType, key is null ? pending.Span : key.PublicBlob);
                 var now = DateTimeOffset.UtcNow;
-                Change(() =>
+                var resolved = Change(() =>
                 {
-                    var updated = Commit(record, credential, pending.Span, key, mac, AccountStatus.InSync, now);
+                    if (!IsUnchanged(credential))
+                    {
+                        return false;
+                    }
+
+                    var updated = Commit(_store.FindAccount(record.Id)!, _store.FindCredential(credential.Id)!,
+                        pending.Span, key, mac, AccountStatus.InSync, now);
                     _store.WritePending(credential.Id, null);
                     Audit(AuditActions.CredentialReset, target.Name, record.UserName,
                         $"{Describe(credential.Type, credential.KeyType)}, pending value resolved: it logs in, "
                             + $"version {updated.Version}");
+                    return true;
                 });
-                return new CredentialCheck(credential.Type, credential.KeyType, AccountStatus.InSync, now,
-                    "the pending value logs in and is now current");
+                return resolved
+                    ? new CredentialCheck(credential.Type, credential.KeyType, AccountStatus.InSync, now,
+                        "the pending value logs in and is now current")
+                    : VerifyAgain(record, target, endpoint, pins, credential);
             }
 
             detail = "the pending value does not log in";
@@ -199,8 +210,13 @@ public sealed partial class Vault
 
         var status = works ? AccountStatus.InSync : AccountStatus.NotInSync;
         var verified = DateTimeOffset.UtcNow;
-        Change(() =>
+        var recorded = Change(() =>
         {
+            if (!IsUnchanged(credential))
+            {
+                return false;
+            }
+
             var fresh = _store.FindCredential(credential.Id)!;
             _store.UpdateCredential(fresh with { Status = status, VerifiedUtc = verified });
             if (!keepPending)
@@ -211,8 +227,38 @@ public sealed partial class Vault
             UpdateAccountStatus(_store.FindAccount(record.Id)!, verified);
             Audit(AuditActions.CredentialVerified, target.Name, record.UserName,
                 $"{Describe(credential.Type, credential.KeyType)}: {status}" + (detail is null ? "" : $"; {detail}"));
+            return true;
         });
-        return new CredentialCheck(credential.Type, credential.KeyType, status, verified, detail);
+        return recorded
+            ? new CredentialCheck(credential.Type, credential.KeyType, status, verified, detail)
+            : VerifyAgain(record, target, endpoint, pins, credential);
+    }
+
+    /// <summary>
+    /// Whether the credential, read again inside the write transaction, still has the value and
+    /// the pending change that a verification tried: another process may have changed or resolved
+    /// it since, and then what the logins found says nothing about what the vault holds now.
+    /// </summary>
+    private bool IsUnchanged(CredentialRecord credential) =>
+        _store.FindCredential(credential.Id) is { } now
+            && now.Version == credential.Version
+            && now.HasPending == credential.HasPending;
+
+    /// <summary>Verifies a credential again as another process left it (each time, a change of theirs ended).</summary>
+    private CredentialCheck VerifyAgain(
+        AccountRecord record,
+        TargetRecord target,
+        SshEndpoint endpoint,
+        IReadOnlyList<HostKeyPin> pins,
+        CredentialRecord credential)
+    {
+        var now = _store.FindCredential(credential.Id) ?? throw new PassManException(
+            ErrorIds.CredentialNotFound,
+            PassManErrorKind.NotFound,
+            $"{target.Name}/{record.UserName}: its {Describe(credential.Type, credential.KeyType)} was removed "
+                + "while it was being verified.",
+            $"{target.Name}/{record.UserName}");
+        return Verify(record, target, endpoint, pins, now);
     }
 
     private OnTargetPlan PlanOnTarget(ResetRequest request, bool useReconcile, bool recordPins = true)

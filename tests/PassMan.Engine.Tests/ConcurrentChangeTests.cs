@@ -8,9 +8,9 @@ using PassMan.Ssh;
 namespace PassMan.Tests;
 
 /// <summary>
-/// Two vaults on one file, as two processes hold them, changing the same password on a target:
-/// the step where one change has read the credential and not yet staged its value is where the
-/// other change runs, from start to end, so the race happens every time.
+/// Two vaults on one file, as two processes hold them, working on the same password on a target:
+/// at the step where one has read the credential and not yet written what it found, the other
+/// runs a whole change or verification, so the race happens every time.
 /// </summary>
 public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDisposable
 {
@@ -25,31 +25,16 @@ public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDis
     public void A_change_planned_before_another_process_changed_the_password_goes_ahead_from_the_new_one()
     {
         const string User = "racer";
-        _target.AddUser(User);
-        _target.RunAsRoot("chpasswd", $"{User}:Start-Passw0rd-race\n");
-        var path = _temp.File("race.db");
-        var account = new AccountRef(Target: "t", UserName: User);
-        using var vault = Vault.CreateWithKeyFile(path);
-        vault.NewTarget(new TargetSpec("t", _target.Address, _target.Port));
-        vault.TrustHostKeys("t", SshConnector.Scan(_target.Endpoint, SshOptions.Default), false, "test");
-        using (var start = Secret("Start-Passw0rd-race"))
-        {
-            vault.NewAccount(new AccountSpec("t", User, Password: start));
-        }
-
+        var (path, account) = NewVault(User);
+        using var vault = Vault.Open(path);
         var raced = false;
-        vault.Fault = step =>
+        vault.Fault = Once("before-pending", () =>
         {
-            if (step != "before-pending" || raced)
-            {
-                return;
-            }
-
             raced = true;
             using var other = Vault.Open(path);
             using var theirs = Secret("Theirs-Passw0rd-race");
             other.ResetOnTarget(Request(account, theirs), useReconcile: false);
-        };
+        });
         using var mine = Secret("Mine-Passw0rd-race");
 
         var result = vault.ResetOnTarget(Request(account, mine), useReconcile: false);
@@ -63,6 +48,85 @@ public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDis
         Assert.Equal(
             [3, 2, 1],
             vault.GetCredentialHistory(account, CredentialType.Password, null).Select(v => v.Version));
+    }
+
+    [Fact]
+    public void A_verification_that_another_process_overtakes_with_a_reset_records_the_status_of_the_new_value()
+    {
+        const string User = "checker";
+        var (path, account) = NewVault(User);
+        using var vault = Vault.Open(path);
+        vault.Fault = Once("before-login", () =>
+        {
+            using var other = Vault.Open(path);
+            using var theirs = Secret("Theirs-Passw0rd-check");
+            other.ResetOnTarget(Request(account, theirs), useReconcile: false);
+        });
+
+        var check = vault.VerifyCredentials(account, CredentialType.Password);
+
+        Assert.Equal("InSync", check.Status);
+        Assert.Equal("Theirs-Passw0rd-check", CheckOut(vault, account, version: null));
+        Assert.Equal(2, vault.GetCredentialState(account, CredentialType.Password, null).Version);
+    }
+
+    [Fact]
+    public void Two_verifications_resolving_one_pending_value_keep_it_once_and_both_end_InSync()
+    {
+        const string User = "resolver";
+        var (path, account) = NewVault(User);
+        using (var crashing = Vault.Open(path))
+        {
+            // Cut off after the target took the new password: it stays pending in the vault.
+            crashing.Fault = Once("after-change", () => throw new InvalidOperationException("cut off"));
+            using var next = Secret("Next-Passw0rd-resolve");
+            Assert.Throws<InvalidOperationException>(
+                () => crashing.ResetOnTarget(Request(account, next), useReconcile: false));
+        }
+
+        using var vault = Vault.Open(path);
+        vault.Fault = Once("before-login", () =>
+        {
+            using var other = Vault.Open(path);
+            Assert.Equal("InSync", other.VerifyCredentials(account, CredentialType.Password).Status);
+        });
+
+        var check = vault.VerifyCredentials(account, CredentialType.Password);
+
+        Assert.Equal("InSync", check.Status);
+        Assert.Equal("Next-Passw0rd-resolve", CheckOut(vault, account, version: null));
+        Assert.Equal(
+            [2, 1],
+            vault.GetCredentialHistory(account, CredentialType.Password, null).Select(v => v.Version));
+        Assert.Null(vault.OpenPending(account, CredentialType.Password, null));
+    }
+
+    /// <summary>A vault file with one target and one account, whose start password the target has.</summary>
+    private (string Path, AccountRef Account) NewVault(string user)
+    {
+        _target.AddUser(user);
+        _target.RunAsRoot("chpasswd", $"{user}:Start-Passw0rd-{user}\n");
+        var path = _temp.File($"{user}.db");
+        using var vault = Vault.CreateWithKeyFile(path);
+        vault.NewTarget(new TargetSpec("t", _target.Address, _target.Port));
+        vault.TrustHostKeys("t", SshConnector.Scan(_target.Endpoint, SshOptions.Default), false, "test");
+        using var start = Secret($"Start-Passw0rd-{user}");
+        vault.NewAccount(new AccountSpec("t", user, Password: start));
+        return (path, new AccountRef(Target: "t", UserName: user));
+    }
+
+    /// <summary>A fault hook that runs <paramref name="action"/> when the work first reaches a step.</summary>
+    private static Action<string> Once(string step, Action action)
+    {
+        var done = false;
+        return at =>
+        {
+            if (at == step && !done)
+            {
+                done = true;
+                action();
+            }
+        };
     }
 
     private static ResetRequest Request(AccountRef account, SecretBuffer value) =>
