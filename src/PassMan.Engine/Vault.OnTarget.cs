@@ -383,6 +383,13 @@ public sealed partial class Vault
             {
                 var credential = _store.FindCredential(plan.Credential.Id)!;
                 var account = _store.FindAccount(plan.Account.Id)!;
+                if (credential.Version > plan.Credential.Version && credential.ValueMac is { } held
+                    && held.AsSpan().SequenceEqual(mac))
+                {
+                    // A verification elsewhere saw this change's pending value log in and made it current.
+                    return ResultOf(plan.Target.Name, account, plan.Credential, credential, changedOnTarget: true);
+                }
+
                 var updated = Commit(account, credential, next.Span, null, mac, AccountStatus.InSync,
                     DateTimeOffset.UtcNow);
                 _store.WritePending(credential.Id, null);

@@ -101,6 +101,29 @@ public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDis
         Assert.Null(vault.OpenPending(account, CredentialType.Password, null));
     }
 
+    [Fact]
+    public void A_change_whose_pending_value_another_process_resolved_meanwhile_is_kept_once()
+    {
+        const string User = "overtaken";
+        var (path, account) = NewVault(User);
+        using var vault = Vault.Open(path);
+        vault.Fault = Once("after-change", () =>
+        {
+            using var other = Vault.Open(path);
+            Assert.Equal("InSync", other.VerifyCredentials(account, CredentialType.Password).Status);
+        });
+        using var mine = Secret("Mine-Passw0rd-overtaken");
+
+        var result = vault.ResetOnTarget(Request(account, mine), useReconcile: false);
+
+        Assert.Equal(2, result.Version);
+        Assert.Equal("InSync", result.StatusAfter);
+        Assert.Equal("Mine-Passw0rd-overtaken", CheckOut(vault, account, version: null));
+        Assert.Equal(
+            [2, 1],
+            vault.GetCredentialHistory(account, CredentialType.Password, null).Select(v => v.Version));
+    }
+
     /// <summary>A vault file with one target and one account, whose start password the target has.</summary>
     private (string Path, AccountRef Account) NewVault(string user)
     {
