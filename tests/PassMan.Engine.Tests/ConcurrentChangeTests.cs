@@ -27,19 +27,11 @@ public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDis
         const string User = "racer";
         var (path, account) = NewVault(User);
         using var vault = Vault.Open(path);
-        var raced = false;
-        vault.Fault = Once("before-pending", () =>
-        {
-            raced = true;
-            using var other = Vault.Open(path);
-            using var theirs = Secret("Theirs-Passw0rd-race");
-            other.ResetOnTarget(Request(account, theirs), useReconcile: false);
-        });
+        vault.Fault = Meanwhile("before-pending", path, ResetTo(account, "Theirs-Passw0rd-race"));
         using var mine = Secret("Mine-Passw0rd-race");
 
         var result = vault.ResetOnTarget(Request(account, mine), useReconcile: false);
 
-        Assert.True(raced);
         Assert.Equal(3, result.Version);
         Assert.Equal("InSync", result.StatusAfter);
         Assert.Equal("Mine-Passw0rd-race", CheckOut(vault, account, version: null));
@@ -56,12 +48,7 @@ public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDis
         const string User = "checker";
         var (path, account) = NewVault(User);
         using var vault = Vault.Open(path);
-        vault.Fault = Once("before-login", () =>
-        {
-            using var other = Vault.Open(path);
-            using var theirs = Secret("Theirs-Passw0rd-check");
-            other.ResetOnTarget(Request(account, theirs), useReconcile: false);
-        });
+        vault.Fault = Meanwhile("before-login", path, ResetTo(account, "Theirs-Passw0rd-check"));
 
         var check = vault.VerifyCredentials(account, CredentialType.Password);
 
@@ -85,11 +72,7 @@ public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDis
         }
 
         using var vault = Vault.Open(path);
-        vault.Fault = Once("before-login", () =>
-        {
-            using var other = Vault.Open(path);
-            Assert.Equal("InSync", other.VerifyCredentials(account, CredentialType.Password).Status);
-        });
+        vault.Fault = Meanwhile("before-login", path, VerifiedInSync(account));
 
         var check = vault.VerifyCredentials(account, CredentialType.Password);
 
@@ -107,11 +90,7 @@ public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDis
         const string User = "overtaken";
         var (path, account) = NewVault(User);
         using var vault = Vault.Open(path);
-        vault.Fault = Once("after-change", () =>
-        {
-            using var other = Vault.Open(path);
-            Assert.Equal("InSync", other.VerifyCredentials(account, CredentialType.Password).Status);
-        });
+        vault.Fault = Meanwhile("after-change", path, VerifiedInSync(account));
         using var mine = Secret("Mine-Passw0rd-overtaken");
 
         var result = vault.ResetOnTarget(Request(account, mine), useReconcile: false);
@@ -151,6 +130,25 @@ public sealed class ConcurrentChangeTests : IClassFixture<SharedSshTarget>, IDis
             }
         };
     }
+
+    /// <summary>
+    /// A fault hook that, when the work first reaches <paramref name="step"/>, does
+    /// <paramref name="work"/> on the same file through a vault of its own, as another process would.
+    /// </summary>
+    private static Action<string> Meanwhile(string step, string path, Action<Vault> work) => Once(step, () =>
+    {
+        using var other = Vault.Open(path);
+        work(other);
+    });
+
+    private static Action<Vault> ResetTo(AccountRef account, string password) => other =>
+    {
+        using var value = Secret(password);
+        other.ResetOnTarget(Request(account, value), useReconcile: false);
+    };
+
+    private static Action<Vault> VerifiedInSync(AccountRef account) => other =>
+        Assert.Equal("InSync", other.VerifyCredentials(account, CredentialType.Password).Status);
 
     private static ResetRequest Request(AccountRef account, SecretBuffer value) =>
         new(account, CredentialType.Password, null, value, null, Generated: false, ChangeOnTarget: true);
