@@ -26,18 +26,29 @@ public sealed partial class Vault
     public ResetResult ResetKeyOnTarget(ResetRequest request, bool useReconcile)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (record, credential, targetName) = RequireCredential(request.Account, request.Type, request.KeyType);
-        var name = $"{targetName}/{record.UserName}";
         var key = request.Key ?? throw new ArgumentException("A key rotation needs the new key.", nameof(request));
-        RequireKeyType(name, key, credential);
-
         using var secret = ValueOf(request);
-        var mac = RequireUnused(record, credential, request, secret, name);
-        var target = _store.FindTarget(record.TargetId)!;
-        var pins = PinsFor(target);
-        var known = KnownBlobs(credential);
+        AccountRecord record;
+        CredentialRecord credential;
+        string targetName;
+        string name;
+        byte[] mac;
+        TargetRecord target;
+        IReadOnlyList<HostKeyPin> pins;
+        List<byte[]> known;
 
-        StagePending(credential, secret, name, Describe(credential.Type, credential.KeyType));
+        // As for a password: planned again when another change of the key ended meanwhile.
+        do
+        {
+            (record, credential, targetName) = RequireCredential(request.Account, request.Type, request.KeyType);
+            name = $"{targetName}/{record.UserName}";
+            RequireKeyType(name, key, credential);
+            mac = RequireUnused(record, credential, request, secret, name);
+            target = _store.FindTarget(record.TargetId)!;
+            pins = PinsFor(target);
+            known = KnownBlobs(credential);
+        }
+        while (!StagePending(credential, secret, name, Describe(credential.Type, credential.KeyType)));
 
         var verified = false;
         var untouched = true;

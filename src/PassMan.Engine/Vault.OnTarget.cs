@@ -19,7 +19,8 @@ public sealed partial class Vault
     /// <summary>
     /// A test's way to make a change fail at one of its steps, as a crash would: called with the
     /// step's name ("before-pending", "after-pending", "after-change", "after-verify",
-    /// "after-commit"); whatever it throws ends the change there. Null in the product.
+    /// "after-commit", and "before-login" when a verification is about to try a credential);
+    /// whatever it throws ends the change there. Null in the product.
     /// </summary>
     internal Action<string>? Fault { get; set; }
 
@@ -39,13 +40,20 @@ public sealed partial class Vault
     public ResetResult ResetOnTarget(ResetRequest request, bool useReconcile)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var plan = PlanOnTarget(request, useReconcile);
         using var secret = ValueOf(request);
-        var mac = RequireUnused(plan.Account, plan.Credential, request, secret, plan.Name);
-        LinuxAccounts.RequireTransferable(secret, plan.Name);
+        OnTargetPlan plan;
+        byte[] mac;
 
-        Fault?.Invoke("before-pending");
-        StagePending(plan.Credential, secret, plan.Name, "password");
+        // Each turn again means that a change made elsewhere ended meanwhile; they are finite.
+        do
+        {
+            plan = PlanOnTarget(request, useReconcile);
+            mac = RequireUnused(plan.Account, plan.Credential, request, secret, plan.Name);
+            LinuxAccounts.RequireTransferable(secret, plan.Name);
+            Fault?.Invoke("before-pending");
+        }
+        while (!StagePending(plan.Credential, secret, plan.Name, "password"));
+
         Fault?.Invoke("after-pending");
         string how;
         string? unknown;
@@ -155,6 +163,7 @@ public sealed partial class Vault
         var detail = (string?)null;
         bool works;
         using var pending = credential.HasPending ? OpenPending(credential) : null;
+        Fault?.Invoke("before-login");
         if (pending is not null)
         {
             // A change whose end nobody saw: the value that logs in is the one the target has.
@@ -164,16 +173,25 @@ public sealed partial class Vault
             {
                 var mac = ValueMac(credential.Type, credential.KeyType, key is null ? pending.Span : key.PublicBlob);
                 var now = DateTimeOffset.UtcNow;
-                Change(() =>
+                var resolved = Change(() =>
                 {
-                    var updated = Commit(record, credential, pending.Span, key, mac, AccountStatus.InSync, now);
+                    if (!IsUnchanged(credential))
+                    {
+                        return false;
+                    }
+
+                    var updated = Commit(_store.FindAccount(record.Id)!, _store.FindCredential(credential.Id)!,
+                        pending.Span, key, mac, AccountStatus.InSync, now);
                     _store.WritePending(credential.Id, null);
                     Audit(AuditActions.CredentialReset, target.Name, record.UserName,
                         $"{Describe(credential.Type, credential.KeyType)}, pending value resolved: it logs in, "
                             + $"version {updated.Version}");
+                    return true;
                 });
-                return new CredentialCheck(credential.Type, credential.KeyType, AccountStatus.InSync, now,
-                    "the pending value logs in and is now current");
+                return resolved
+                    ? new CredentialCheck(credential.Type, credential.KeyType, AccountStatus.InSync, now,
+                        "the pending value logs in and is now current")
+                    : VerifyAgain(record, target, endpoint, pins, credential);
             }
 
             detail = "the pending value does not log in";
@@ -196,8 +214,13 @@ public sealed partial class Vault
 
         var status = works ? AccountStatus.InSync : AccountStatus.NotInSync;
         var verified = DateTimeOffset.UtcNow;
-        Change(() =>
+        var recorded = Change(() =>
         {
+            if (!IsUnchanged(credential))
+            {
+                return false;
+            }
+
             var fresh = _store.FindCredential(credential.Id)!;
             _store.UpdateCredential(fresh with { Status = status, VerifiedUtc = verified });
             if (!keepPending)
@@ -208,8 +231,38 @@ public sealed partial class Vault
             UpdateAccountStatus(_store.FindAccount(record.Id)!, verified);
             Audit(AuditActions.CredentialVerified, target.Name, record.UserName,
                 $"{Describe(credential.Type, credential.KeyType)}: {status}" + (detail is null ? "" : $"; {detail}"));
+            return true;
         });
-        return new CredentialCheck(credential.Type, credential.KeyType, status, verified, detail);
+        return recorded
+            ? new CredentialCheck(credential.Type, credential.KeyType, status, verified, detail)
+            : VerifyAgain(record, target, endpoint, pins, credential);
+    }
+
+    /// <summary>
+    /// Whether the credential, read again inside the write transaction, still has the value and
+    /// the pending change that a verification tried: another process may have changed or resolved
+    /// it since, and then what the logins found says nothing about what the vault holds now.
+    /// </summary>
+    private bool IsUnchanged(CredentialRecord credential) =>
+        _store.FindCredential(credential.Id) is { } now
+            && now.Version == credential.Version
+            && now.HasPending == credential.HasPending;
+
+    /// <summary>Verifies a credential again as another process left it (each time, a change of theirs ended).</summary>
+    private CredentialCheck VerifyAgain(
+        AccountRecord record,
+        TargetRecord target,
+        SshEndpoint endpoint,
+        IReadOnlyList<HostKeyPin> pins,
+        CredentialRecord credential)
+    {
+        var now = _store.FindCredential(credential.Id) ?? throw new PassManException(
+            ErrorIds.CredentialNotFound,
+            PassManErrorKind.NotFound,
+            $"{target.Name}/{record.UserName}: its {Describe(credential.Type, credential.KeyType)} was removed "
+                + "while it was being verified.",
+            $"{target.Name}/{record.UserName}");
+        return Verify(record, target, endpoint, pins, now);
     }
 
     private OnTargetPlan PlanOnTarget(ResetRequest request, bool useReconcile, bool recordPins = true)
@@ -240,16 +293,32 @@ public sealed partial class Vault
 
     /// <summary>
     /// Invariant 1: makes the new value durable as pending before anything is sent to the target,
-    /// and only if no other change of the credential is pending (PendingChange otherwise).
+    /// and only if no other change of the credential is pending (PendingChange otherwise). False,
+    /// with nothing written, when the credential is no longer the <paramref name="credential"/>
+    /// the change was planned on: another process changed it since it was read, and the caller
+    /// plans again from what that change left (its login, its version, its history).
     /// </summary>
-    private void StagePending(CredentialRecord credential, SecretBuffer value, string name, string what) =>
+    private bool StagePending(CredentialRecord credential, SecretBuffer value, string name, string what) =>
         Change(() =>
         {
+            var now = _store.FindCredential(credential.Id);
+            if (now is not null && now.HasPending)
+            {
+                throw ErrorIds.Pending(name, what);
+            }
+
+            if (now is null || now.Version != credential.Version)
+            {
+                return false;
+            }
+
             var sealedValue = SecretEnvelope.Seal(RequireKeys(), credential.Id, PendingField(credential), value.Span);
             if (!_store.WritePending(credential.Id, sealedValue))
             {
                 throw ErrorIds.Pending(name, what);
             }
+
+            return true;
         });
 
     /// <summary>
@@ -318,6 +387,13 @@ public sealed partial class Vault
             {
                 var credential = _store.FindCredential(plan.Credential.Id)!;
                 var account = _store.FindAccount(plan.Account.Id)!;
+                if (credential.Version > plan.Credential.Version && credential.ValueMac is { } held
+                    && held.AsSpan().SequenceEqual(mac))
+                {
+                    // A verification elsewhere saw this change's pending value log in and made it current.
+                    return ResultOf(plan.Target.Name, account, plan.Credential, credential, changedOnTarget: true);
+                }
+
                 var updated = Commit(account, credential, next.Span, null, mac, AccountStatus.InSync,
                     DateTimeOffset.UtcNow);
                 _store.WritePending(credential.Id, null);
