@@ -158,7 +158,7 @@ $cpu = (Get-Process -Id $PID).TotalProcessorTime.TotalSeconds
             $stored.Versions | Should -Be (1 + $mine.Count) -Because "$account was reset $($mine.Count) time(s)"
             $stored.Version | Should -Be $stored.Versions -Because "$account's current version is its newest"
             $stored.Newer | Should -Be 0 -Because "no past version of $account is newer than the current one"
-            @($mine.Version | Sort-Object -Unique).Count | Should -Be $mine.Count `
+            @($mine | ForEach-Object Version | Sort-Object -Unique).Count | Should -Be $mine.Count `
                 -Because "no two resets of $account reported the same version"
         }
 
@@ -192,7 +192,7 @@ $cpu = (Get-Process -Id $PID).TotalProcessorTime.TotalSeconds
 
     function Assert-NoBusyError([object[]] $Children) {
         foreach ($child in $Children) {
-            $text = "$($child.Output) $(@($child.Result.Errors).Message -join ' ')"
+            $text = "$($child.Output) $(@($child.Result.Errors | ForEach-Object Message) -join ' ')"
             $text | Should -Not -Match '\b(locked|busy)\b' -Because "child $($child.Index) must not meet SQLite's locks"
         }
     }
