@@ -13,7 +13,22 @@ namespace PassMan.Tests;
 /// Properties of the readers of public key lines, authorized_keys and known_hosts, on input of
 /// every kind: any bytes, CR, CRLF, NUL, text that is not UTF-8, lines of many kilobytes.
 /// </summary>
-public sealed class PublicKeyLinePropertyTests : IClassFixture<MutableKeys>
+/// <summary>One key of each type, RSA at 1024 bits so that the class starts quickly.</summary>
+public sealed class LineKeys : IDisposable
+{
+    public Dictionary<string, SshKey> Keys { get; } =
+        SshKeyTypes.All.ToDictionary(type => type, type => SshKey.Generate(type, 1024, string.Empty));
+
+    public void Dispose()
+    {
+        foreach (var key in Keys.Values)
+        {
+            key.Dispose();
+        }
+    }
+}
+
+public sealed class PublicKeyLinePropertyTests : IClassFixture<LineKeys>
 {
     private const string Comment = "PassMan web01/alice";
 
@@ -29,9 +44,9 @@ public sealed class PublicKeyLinePropertyTests : IClassFixture<MutableKeys>
             "ssh-ed25519 " + Convert.ToBase64String(Ed25519Blob(key)) + " bob@elsewhere"))))
         .Select(bytes => bytes.Select(b => b == '\n' ? (byte)'\r' : b).ToArray());
 
-    private readonly MutableKeys _keys;
+    private readonly LineKeys _keys;
 
-    public PublicKeyLinePropertyTests(MutableKeys keys) => _keys = keys;
+    public PublicKeyLinePropertyTests(LineKeys keys) => _keys = keys;
 
     [Fact]
     public void Removing_and_rotating_PassMans_keys_gives_back_every_foreign_line_byte_for_byte_whatever_it_holds()

@@ -90,6 +90,12 @@ public static class SshKeyReader
 
             var publicBlob = reader.String().ToArray();
             var keyType = new SshReader(publicBlob).Text();
+            if (cipher == "none" && kdf != "none")
+            {
+                // As OpenSSH has it: a key derivation without a cipher is damage, not a format.
+                throw SshReader.Malformed("it names a key derivation but no cipher");
+            }
+
             if (cipher != "none")
             {
                 RequireFewRounds(kdf, kdfOptions);
@@ -169,6 +175,7 @@ public static class SshKeyReader
 
                     secret = reader.MPInt().ToArray();
                     var x = point[1..33].ToArray();
+                    RequireEcdsaPair(x, point[33..].ToArray(), secret);
                     key = SshKey.FromEcdsa(x, point[33..].ToArray(), secret, comment: string.Empty);
                     break;
                 case SshKeyTypes.Ed25519:
@@ -208,6 +215,39 @@ public static class SshKeyReader
             }
 
             return key.WithComment(comment);
+        }
+    }
+
+    /// <summary>
+    /// Fails unless <paramref name="d"/> is the private number of the point (x, y), which OpenSSL
+    /// checks on import: a damaged number would read, and then sign nothing the target accepts.
+    /// </summary>
+    private static void RequireEcdsaPair(byte[] x, byte[] y, byte[] d)
+    {
+        if (d.Length > 32)
+        {
+            throw SshReader.Malformed("its private number is too large for P-256");
+        }
+
+        var padded = new byte[32];
+        d.CopyTo(padded, 32 - d.Length);
+        try
+        {
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportParameters(new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                Q = new ECPoint { X = x, Y = y },
+                D = padded,
+            });
+        }
+        catch (CryptographicException)
+        {
+            throw SshReader.Malformed("its private number does not belong to its public point");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(padded);
         }
     }
 
