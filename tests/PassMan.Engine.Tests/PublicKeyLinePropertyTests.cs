@@ -141,6 +141,34 @@ public sealed class PublicKeyLinePropertyTests : IClassFixture<LineKeys>
     }
 
     [Fact]
+    public void A_known_hosts_file_yields_each_good_line_whatever_lines_lie_between_them()
+    {
+        // Foreign lines are any text but LF, at times many kilobytes long, with NUL and CR.
+        var foreign = Gen.Frequency(
+                (6, Gen.String[Gen.Char, 0, 80]),
+                (3, Gen.String[Gen.Char["\0\r\t #|@,*?[]:"], 0, 20]),
+                (1, Gen.String[Gen.Char, 16_000, 70_000]))
+            .Select(text => text.Replace('\n', '\r'));
+        var good = Gen.Byte.Array[32].Select(Ed25519Blob).Select(blob =>
+            (Line: "web01 ssh-ed25519 " + Convert.ToBase64String(blob), Fingerprint: SshKey.FingerprintOf(blob)));
+        var lines = Gen.Frequency(
+            (3, foreign.Select(text => (Line: text, Fingerprint: string.Empty))),
+            (1, good));
+
+        Gen.Select(lines.Array[0, 12], Gen.OneOf("\n", "\r\n")).Sample(
+            (file, ending) =>
+            {
+                var known = KnownHosts.Parse(string.Concat(file.Select(line => line.Line + ending)));
+
+                var expected = file.Select((line, i) => (Number: i + 1, line.Fingerprint))
+                    .Where(line => line.Fingerprint.Length > 0);
+                Assert.Equal(expected, known.Entries.Select(entry => (entry.LineNumber, entry.Fingerprint)));
+            },
+            iter: 400,
+            threads: 1);
+    }
+
+    [Fact]
     public void A_host_key_blob_of_any_bytes_is_read_or_refused_with_a_PassMan_error()
     {
         Gen.Byte.Array[0, 200].Sample(
