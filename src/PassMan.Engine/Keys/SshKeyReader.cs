@@ -20,6 +20,18 @@ namespace PassMan.Keys;
 public static class SshKeyReader
 {
     /// <summary>
+    /// The most bcrypt-pbkdf rounds PassMan goes through to decrypt a key: ssh-keygen writes 16
+    /// unless told otherwise (-a), and each round takes some 20 ms here.
+    /// </summary>
+    internal const int MaxKdfRounds = 1000;
+
+    /// <summary>
+    /// The most iterations PassMan goes through to decrypt an encrypted PKCS#8 key: OpenSSL and
+    /// ssh-keygen write 2048, and a million take about a second.
+    /// </summary>
+    internal const int MaxPkcs8Iterations = 1_000_000;
+
+    /// <summary>
     /// Reads the key in <paramref name="file"/> (the bytes of a key file); an encrypted key needs
     /// <paramref name="passphrase"/>, which is ignored for a plain one.
     /// </summary>
@@ -69,8 +81,8 @@ public static class SshKeyReader
             }
 
             var cipher = reader.Text();
-            reader.Text();
-            reader.String();
+            var kdf = reader.Text();
+            var kdfOptions = reader.String();
             if (reader.UInt32() != 1)
             {
                 throw SshReader.Malformed("it holds more than one key");
@@ -78,9 +90,25 @@ public static class SshKeyReader
 
             var publicBlob = reader.String().ToArray();
             var keyType = new SshReader(publicBlob).Text();
+            if (cipher == "none" && kdf != "none")
+            {
+                // As OpenSSH has it: a key derivation without a cipher is damage, not a format.
+                throw SshReader.Malformed("it names a key derivation but no cipher");
+            }
+
             if (cipher != "none")
             {
-                return ReadEncrypted(file, passphrase, keyType);
+                RequireFewRounds(kdf, kdfOptions);
+
+                // aes256-ctr has no MAC, so damage to the ciphertext shows only here, as it does to ssh.
+                var key = ReadEncrypted(file, passphrase, keyType);
+                if (!key.PublicBlob.AsSpan().SequenceEqual(publicBlob))
+                {
+                    key.Dispose();
+                    throw PublicKeyMismatch();
+                }
+
+                return key;
             }
 
             return ReadPrivateSection(reader.String(), publicBlob);
@@ -147,6 +175,7 @@ public static class SshKeyReader
 
                     secret = reader.MPInt().ToArray();
                     var x = point[1..33].ToArray();
+                    RequireEcdsaPair(x, point[33..].ToArray(), secret);
                     key = SshKey.FromEcdsa(x, point[33..].ToArray(), secret, comment: string.Empty);
                     break;
                 case SshKeyTypes.Ed25519:
@@ -182,10 +211,69 @@ public static class SshKeyReader
 
             if (!key.PublicBlob.AsSpan().SequenceEqual(publicBlob))
             {
-                throw SshReader.Malformed("its public key does not belong to its private key");
+                throw PublicKeyMismatch();
             }
 
             return key.WithComment(comment);
+        }
+    }
+
+    /// <summary>
+    /// Fails unless <paramref name="d"/> is the private number of the point (x, y), which OpenSSL
+    /// checks on import: a damaged number would read, and then sign nothing the target accepts.
+    /// </summary>
+    private static void RequireEcdsaPair(byte[] x, byte[] y, byte[] d)
+    {
+        if (d.Length > 32)
+        {
+            throw SshReader.Malformed("its private number is too large for P-256");
+        }
+
+        var padded = new byte[32];
+        d.CopyTo(padded, 32 - d.Length);
+        try
+        {
+            using var ecdsa = ECDsa.Create();
+            ecdsa.ImportParameters(new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                Q = new ECPoint { X = x, Y = y },
+                D = padded,
+            });
+        }
+        catch (CryptographicException)
+        {
+            throw SshReader.Malformed("its private number does not belong to its public point");
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(padded);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a key whose bcrypt-pbkdf asks for more than <see cref="MaxKdfRounds"/> rounds: the
+    /// work grows with the rounds, and a damaged file may ask for billions, which would never end.
+    /// </summary>
+    private static void RequireFewRounds(string kdf, ReadOnlySpan<byte> options)
+    {
+        if (kdf != "bcrypt")
+        {
+            // SSH.NET refuses the other KDFs itself, before any work.
+            return;
+        }
+
+        var reader = new SshReader(options);
+        reader.String();
+        var rounds = reader.UInt32();
+        if (rounds > MaxKdfRounds)
+        {
+            throw new PassManException(
+                ErrorIds.UnsupportedKeyFormat,
+                PassManErrorKind.InvalidData,
+                $"The private key's passphrase is stretched with {rounds} bcrypt rounds, more than the "
+                    + $"{MaxKdfRounds} PassMan goes through. Re-encrypt a copy with fewer "
+                    + "(ssh-keygen -p -a 100 -f <copy>) and import that.");
         }
     }
 
@@ -224,8 +312,10 @@ public static class SshKeyReader
             key = new PrivateKeyFile(stream, phrase).Key;
         }
         catch (Exception e) when (e is SshException or InvalidOperationException or ArgumentException
-            or CryptographicException)
+            or CryptographicException or NotSupportedException or OverflowException or AsnContentException)
         {
+            // The last three are how SSH.NET meets a length beyond 2 GiB, a negative key number, or
+            // a damaged PKCS#1 structure.
             throw new PassManException(
                 ErrorIds.WrongKeyPassphrase,
                 PassManErrorKind.AuthenticationFailed,
@@ -291,6 +381,11 @@ public static class SshKeyReader
                 "The private key is encrypted. Give its passphrase with -KeyPassphrase.");
         }
 
+        if (encrypted)
+        {
+            RequireFewIterations(text);
+        }
+
         if (text.Contains("-----BEGIN DSA PRIVATE KEY-----", StringComparison.Ordinal))
         {
             return ReadOpenSslDsa(text);
@@ -346,6 +441,49 @@ public static class SshKeyReader
             }
 
             return convert(algorithm);
+        }
+    }
+
+    /// <summary>
+    /// Refuses an encrypted PKCS#8 key whose key derivation asks for more than
+    /// <see cref="MaxPkcs8Iterations"/> iterations, for the reason <see cref="RequireFewRounds"/>
+    /// gives. The count sits in the PBKDF2 parameters of PBES2, or next to the salt in the older schemes.
+    /// </summary>
+    private static void RequireFewIterations(string text)
+    {
+        var der = Unarmor(text, "-----BEGIN ENCRYPTED PRIVATE KEY-----", "-----END ENCRYPTED PRIVATE KEY-----");
+        BigInteger iterations;
+        try
+        {
+            var algorithm = new AsnReader(der, AsnEncodingRules.BER).ReadSequence().ReadSequence();
+            var scheme = algorithm.ReadObjectIdentifier();
+            var parameters = algorithm.ReadSequence();
+            if (scheme == "1.2.840.113549.1.5.13")
+            {
+                var derivation = parameters.ReadSequence();
+                derivation.ReadObjectIdentifier();
+                parameters = derivation.ReadSequence();
+            }
+
+            parameters.ReadOctetString();
+            iterations = parameters.ReadInteger();
+        }
+        catch (AsnContentException)
+        {
+            throw SshReader.Malformed("its encryption parameters are damaged");
+        }
+        finally
+        {
+            Clear(der);
+        }
+
+        if (iterations > MaxPkcs8Iterations)
+        {
+            throw new PassManException(
+                ErrorIds.UnsupportedKeyFormat,
+                PassManErrorKind.InvalidData,
+                $"The private key's passphrase is stretched with {iterations} iterations, more than the "
+                    + $"{MaxPkcs8Iterations} PassMan goes through. Re-encrypt a copy with fewer and import that.");
         }
     }
 
@@ -450,7 +588,12 @@ public static class SshKeyReader
         }
     }
 
-    private static byte[] Bytes(BigInteger value) => value.ToByteArray(isUnsigned: true, isBigEndian: true);
+    private static byte[] Bytes(BigInteger value) => value.Sign < 0
+        ? throw SshReader.Malformed("it holds a negative number where a key number belongs")
+        : value.ToByteArray(isUnsigned: true, isBigEndian: true);
+
+    private static PassManException PublicKeyMismatch() =>
+        SshReader.Malformed("its public key does not belong to its private key");
 
     private static PassManException Unsupported(string keyType) => new(
         ErrorIds.UnsupportedKeyFormat,

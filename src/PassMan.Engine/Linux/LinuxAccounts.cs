@@ -87,7 +87,8 @@ public static class LinuxAccounts
             return null;
         }
 
-        var said = Summary(conversation.Scrub(result.Output));
+        // Masked again once joined on one line, which may piece a secret together.
+        var said = conversation.Scrub(Summary(conversation.Scrub(result.Output)));
         if (conversation.TypedNewTwice && conversation.Stage != PasswdStage.Refused)
         {
             return $"passwd took the new password and then failed ({said})";

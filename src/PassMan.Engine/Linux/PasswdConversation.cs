@@ -14,9 +14,13 @@ namespace PassMan.Linux;
 public sealed class PasswdConversation : Conversation
 {
     // A prompt is the last thing printed, with nothing after it but the space passwd leaves.
-    private static readonly Regex s_currentPrompt = Prompt(@"(\(current\) (UNIX )?password|current password|password)");
-    private static readonly Regex s_newPrompt = Prompt(@"(new (UNIX )?password|enter new (UNIX )?password)");
-    private static readonly Regex s_retypePrompt = Prompt(@"(retype|re-enter|reenter) new (UNIX )?password");
+    // Prompts write "password" in lower case or with a capital P; pam_pwquality's "BAD PASSWORD:"
+    // that starts a refusal is no prompt, even while the rest of its line is still on its way.
+    private const string Password = "(?-i:[Pp]assword)";
+    private static readonly Regex s_currentPrompt =
+        Prompt($@"(\(current\) (UNIX )?{Password}|current {Password}|{Password})");
+    private static readonly Regex s_newPrompt = Prompt($@"(new (UNIX )?{Password}|enter new (UNIX )?{Password})");
+    private static readonly Regex s_retypePrompt = Prompt($@"(retype|re-enter|reenter) new (UNIX )?{Password}");
 
     private readonly SecretBuffer _current;
     private readonly SecretBuffer _new;
@@ -101,15 +105,20 @@ public sealed class PasswdConversation : Conversation
         TypedNewTwice |= next == PasswdStage.Sent;
     }
 
-    private static string Reason(string text)
+    /// <summary>
+    /// The text on one line. Masked again once joined: joining may piece a secret together from
+    /// parts the target printed on lines of their own.
+    /// </summary>
+    private string Reason(string text)
     {
         var lines = text.Replace("\r", string.Empty, StringComparison.Ordinal)
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return string.Join(" ", lines);
+        return Scrub(string.Join(" ", lines));
     }
 
+    // \z, not $: a line that ends in a line break waits for no answer, whatever words it holds.
     private static Regex Prompt(string pattern) =>
-        new($@"(^|\n)[^\n]*{pattern}: ?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+        new($@"(^|\n)[^\n]*{pattern}: ?\z", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 }
 
 /// <summary>How far a passwd dialogue got.</summary>

@@ -132,7 +132,7 @@ public sealed class SudoConversation : Conversation
 
     /// <summary>
     /// What the target printed, without the script's markers: sudo's and the command's own words,
-    /// for an error message.
+    /// for an error message. Masked once the lines are joined, which may piece a secret together.
     /// </summary>
     public string Explain(CommandResult result)
     {
@@ -148,7 +148,7 @@ public sealed class SudoConversation : Conversation
             }
         }
 
-        return words.ToString();
+        return Scrub(words.ToString());
     }
 
     /// <inheritdoc/>

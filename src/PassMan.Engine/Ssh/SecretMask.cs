@@ -9,6 +9,10 @@ namespace PassMan.Ssh;
 /// echoes its input must not carry a password into an error record. The comparison is made on
 /// the UTF-8 bytes, so no secret is ever turned into a string.
 /// </summary>
+/// <remarks>
+/// A secret that holds a '*' may read again where a mask meets the text beside it: "a*" in "aa*"
+/// becomes "a********". Those characters are the mask's and the text's, and tell nothing more.
+/// </remarks>
 public static class SecretMask
 {
     /// <summary>What a masked secret reads as.</summary>
