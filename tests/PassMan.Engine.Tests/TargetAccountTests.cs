@@ -1,7 +1,12 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using PassMan.Crypto;
 using PassMan.Model;
+using PassMan.Storage;
+using PassMan.Storage.Sqlite;
 
 namespace PassMan.Tests;
 
@@ -192,6 +197,28 @@ public sealed class TargetAccountTests : System.IDisposable
         Assert.Empty(_vault.GetAccounts(status: AccountStatus.InSync));
     }
 
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("web*", null)]
+    [InlineData(null, "a*")]
+    [InlineData("web01", "alice")]
+    public void ListAccounts_reads_accounts_in_index_order_with_no_sort_before_the_first_row(
+        string? target,
+        string? user)
+    {
+        _vault.NewTarget(new TargetSpec("db01", "db01.example.test"));
+        _vault.NewAccount(new AccountSpec("web01", "alice"));
+        _vault.NewAccount(new AccountSpec("db01", "postgres"));
+        var filter = new AccountFilter(
+            target is null ? null : NamePattern.Parse(target),
+            user is null ? null : NamePattern.Parse(user));
+
+        var plan = QueryPlan(SqliteVaultStore.AccountQuery(filter));
+
+        Assert.Contains(plan, step => step.Contains("USING INDEX accounts_by_target_user", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void NewAccounts_commits_every_good_item_of_a_batch_and_reports_the_bad_one_alone()
     {
@@ -208,5 +235,38 @@ public sealed class TargetAccountTests : System.IDisposable
             results.Select(r => r.Error?.ErrorId));
         Assert.Equal(["web01/alice", "web01/root"], _vault.GetAccounts().Select(a => a.ToString()));
         Assert.True(_vault.VerifyAuditLog().IsValid);
+    }
+
+    /// <summary>
+    /// The top-level steps of SQLite's plan for a query on the vault file, one line each; the steps of
+    /// subqueries, such as the few credentials of one account sorted for its Credentials text, are left out.
+    /// </summary>
+    private List<string> QueryPlan((string Sql, (string Name, object? Value)[] Parameters) query)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = _temp.File("vault.db"),
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + query.Sql;
+        foreach (var (name, value) in query.Parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var plan = new List<string>();
+        while (reader.Read())
+        {
+            if (reader.GetInt32(1) == 0)
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        return plan;
     }
 }
