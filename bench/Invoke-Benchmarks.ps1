@@ -31,8 +31,9 @@ Figures:
               is skipped with a message. Its runs take minutes: -OnTargetRuns of them, no warm-up run.
   Startup     A whole pwsh process, from its spawn to its exit, timed by this script from outside:
               pwsh -NoProfile -c 'Import-Module PassMan; Get-PMAccount | Select-Object -First 1', with
-              $env:PASSMAN_VAULT naming a copy of a key-file vault of -StartupAccounts accounts (a reset
-              vault, built once) and the built module found by name on $env:PSModulePath.
+              $env:PASSMAN_VAULT naming a key-file vault of -StartupAccounts accounts (a reset vault,
+              built once, which the runs do not change) and the built module found by name on
+              $env:PSModulePath.
               Baseline: pwsh -NoProfile -c 1, with the same environment.
   Memory      Peak resident memory of Get-PMAccount | Reset-PMCredential -ChangeOnTarget:$false -Generate
               -Confirm:$false, one row for each count in -MemoryAccounts (10,000 and 100,000). Every run
@@ -389,7 +390,7 @@ function Format-TextTable {
 
     $columns = $Rows[0].PSObject.Properties.Name
     $widths = foreach ($column in $columns) {
-        ($Rows.$column + $column | Measure-Object -Property Length -Maximum).Maximum
+        (@($Rows.$column) + $column | Measure-Object -Property Length -Maximum).Maximum
     }
     $line = {
         param($cells)
@@ -410,7 +411,7 @@ function Format-MarkdownTable {
 
     $columns = $Rows[0].PSObject.Properties.Name
     $widths = foreach ($column in $columns) {
-        [math]::Max(3, ($Rows.$column + $column | Measure-Object -Property Length -Maximum).Maximum)
+        [math]::Max(3, (@($Rows.$column) + $column | Measure-Object -Property Length -Maximum).Maximum)
     }
     $line = {
         param($cells)
@@ -550,8 +551,9 @@ try {
     }
 
     if ($startupPrepared) {
-        # Both sides start alike: the same pwsh, flags and environment, output to a pipe. Opening a vault
-        # writes an audit entry, so each PassMan run gets a copy of its own.
+        # Both sides start alike: the same pwsh, flags and environment, output to a pipe. A vault that
+        # PASSMAN_VAULT names is opened without an unlock, and a listing needs no key, so nothing writes
+        # to it: every run reads the prepared vault itself.
         $moduleFolder = Split-Path -Parent $ModulePath
         $modulePathVariable = $moduleFolder + [IO.Path]::PathSeparator + $env:PSModulePath
         $firstAccount = 'svc-{0:d6}' -f 1
@@ -563,7 +565,7 @@ try {
                         ArgumentList = '-NoProfile', '-c', $startupCommand
                         Environment  = @{
                             PSModulePath  = $modulePathVariable
-                            PASSMAN_VAULT = (New-RunVaultCopy -PreparedPath $startupPrepared)
+                            PASSMAN_VAULT = $startupPrepared
                         }
                         Pattern      = "\b$firstAccount\b"
                     }
@@ -691,15 +693,15 @@ try {
         }
         if ($startup) {
             ("Start-up: pwsh -NoProfile -c 'Import-Module PassMan; Get-PMAccount | Select-Object -First 1', " +
-                "PASSMAN_VAULT a copy of a key-file vault of $startupCount accounts.")
+                "PASSMAN_VAULT a key-file vault of $startupCount accounts.")
             ('Start-up baseline: pwsh -NoProfile -c 1. Both timed from outside, spawn to exit, output to a pipe; ' +
-                "$StartupRuns runs per side after one warm-up run.")
+                "medians of $StartupRuns run(s) per side after one warm-up run.")
         }
         if ($memory) {
             ("Memory: Get-PMAccount | Reset-PMCredential -ChangeOnTarget:`$false -Generate -Confirm:`$false, " +
                 'each run on its own copy of a prepared vault.')
             ('Memory baseline (idle): the same process, PassMan imported and the copy opened, then nothing; ' +
-                "$MemoryRuns runs per side and row after one warm-up run.")
+                "medians of $MemoryRuns run(s) per side and row after one warm-up run.")
         }
         if ($onboarding -or $listing) {
             "Medians of $Runs runs per side after one warm-up run, unless said otherwise. Each run is a fresh pwsh."
