@@ -121,7 +121,8 @@ param(
     [ValidateRange(0, 99)]
     [int] $StartupRuns = 7,
 
-    # The account counts of the memory figure, a row each: whether the peak stays flat as they grow.
+    # The account counts of the memory figure, a row each: whether the peak stays flat as they grow. A list,
+    # or one comma-separated argument (-MemoryAccounts 10000,100000 under pwsh -File).
     [string[]] $MemoryAccounts = @('10000', '100000'),
 
     # Timed runs per side and row of the memory figure: a PassMan run at 100,000 accounts takes most of
