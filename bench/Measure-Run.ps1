@@ -15,7 +15,7 @@ share and the difference between them is the work itself.
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)]
-    [ValidateSet('Onboarding', 'Listing', 'Reset', 'OnTarget')]
+    [ValidateSet('Onboarding', 'Listing', 'Reset', 'OnTarget', 'Memory')]
     [string] $Figure,
 
     # PassMan or Baseline; the on-target figure has two baselines, Sequential and Xargs.
@@ -32,8 +32,8 @@ param(
     # Onboarding: the CSV of accounts to import.
     [string] $CsvPath,
 
-    # Onboarding, PassMan: the new vault to create; Listing, PassMan: the vault to list; Reset, both
-    # sides, and OnTarget, PassMan: this run's own copy of the prepared vault.
+    # Onboarding, PassMan: the new vault to create; Listing, PassMan: the vault to list; Reset and
+    # Memory, both sides, and OnTarget, PassMan: this run's own copy of the prepared vault.
     [string] $VaultPath,
 
     # Onboarding, PassMan: how many targets to create before the import; Listing, Baseline: how many
@@ -43,8 +43,8 @@ param(
     # Onboarding, Baseline: the compiled no-op cmdlet Skip-BenchAccount.
     [string] $BaselineAssemblyPath,
 
-    # Listing, Baseline: how many plain objects to pipe; Reset and OnTarget: how many passwords the
-    # vault holds.
+    # Listing, Baseline: how many plain objects to pipe; Reset, Memory and OnTarget: how many passwords
+    # the vault holds.
     [int] $Count,
 
     # Reset, Baseline: the sqlite3 command-line shell.
@@ -171,6 +171,28 @@ switch ("$Figure/$Side") {
             throw "sqlite3 failed with exit code $exitCode."
         }
         $handled = [long]@($output)[-1]
+    }
+    'Memory/PassMan' {
+        Open-BenchCopy -Path $VaultPath -Count $Count
+
+        # As an admin would type it; -Confirm:$false rather than the reset figure's -Force.
+        $clock = Start-BenchClock
+        Get-PMAccount | Reset-PMCredential -ChangeOnTarget:$false -Generate -Confirm:$false
+        $clock.Stop()
+        $peak = Get-PeakMemoryMiB
+
+        $handled = (Get-PMAccount -Status NotInSync | Measure-Object).Count
+    }
+    'Memory/Baseline' {
+        # The same process up to the pipeline, PassMan imported and this run's copy of the vault open,
+        # and then nothing: what the reset adds to it is the reset's own memory.
+        Open-BenchCopy -Path $VaultPath -Count $Count
+
+        $clock = Start-BenchClock
+        $clock.Stop()
+        $peak = Get-PeakMemoryMiB
+
+        $handled = (Get-PMVault).CredentialCount
     }
     'OnTarget/PassMan' {
         Open-BenchCopy -Path $VaultPath -Count $Count

@@ -1,7 +1,12 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using PassMan.Crypto;
 using PassMan.Model;
+using PassMan.Storage;
+using PassMan.Storage.Sqlite;
 
 namespace PassMan.Tests;
 
@@ -192,6 +197,71 @@ public sealed class TargetAccountTests : System.IDisposable
         Assert.Empty(_vault.GetAccounts(status: AccountStatus.InSync));
     }
 
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData("web*", null, null)]
+    [InlineData(null, "a*", null)]
+    [InlineData("web01", "alice", null)]
+    [InlineData(null, null, true)]
+    [InlineData(null, "a*", true)]
+    [InlineData(null, null, false)]
+    [InlineData("web*", null, false)]
+    public void ListAccounts_reads_accounts_in_index_order_with_no_sort_before_the_first_row(
+        string? target,
+        string? user,
+        bool? sameTarget)
+    {
+        _vault.NewTarget(new TargetSpec("db01", "db01.example.test"));
+        _vault.NewAccount(new AccountSpec("web01", "alice"));
+        _vault.NewAccount(new AccountSpec("db01", "postgres"));
+        var filter = new AccountFilter(
+            target is null ? null : NamePattern.Parse(target),
+            user is null ? null : NamePattern.Parse(user));
+        var after = sameTarget is { } same ? new SqliteVaultStore.AccountCursor("db01", "postgres", same) : null;
+
+        var plan = QueryPlan(SqliteVaultStore.AccountQuery(filter, after, SqliteVaultStore.AccountPageSize));
+
+        Assert.Contains(plan, step => step.Contains("USING INDEX accounts_by_target_user", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GetAccounts_lists_every_account_once_in_order_across_pages_and_targets()
+    {
+        _vault.NewTarget(new TargetSpec("db01", "db01.example.test"));
+        var users = Enumerable.Range(0, (2 * SqliteVaultStore.AccountPageSize) + 1).Select(i => $"user{i:d4}").ToList();
+        _vault.NewAccounts(users.Select(user => new AccountSpec("web01", user)).ToList());
+        _vault.NewAccounts(users.Take(3).Select(user => new AccountSpec("db01", user)).ToList());
+        var expected = users.Take(3).Select(user => $"db01/{user}").Concat(users.Select(user => $"web01/{user}"));
+
+        var listed = _vault.GetAccounts().Select(a => a.ToString()).ToList();
+        var filtered = _vault.GetAccounts(userName: "user0*").Select(a => a.ToString()).ToList();
+
+        Assert.Equal(expected, listed);
+        Assert.Equal(expected.Where(name => name.Contains("/user0", StringComparison.Ordinal)), filtered);
+    }
+
+    [Fact]
+    public void GetAccounts_holds_no_read_transaction_between_pages_so_the_log_can_be_checkpointed()
+    {
+        var users = Enumerable.Range(0, SqliteVaultStore.AccountPageSize + 1).Select(i => $"user{i:d4}");
+        _vault.NewAccounts(users.Select(user => new AccountSpec("web01", user)).ToList());
+        using var listing = _vault.GetAccounts().GetEnumerator();
+        Assert.True(listing.MoveNext());
+        _vault.NewAccount(new AccountSpec("web01", "zz-added-while-listing"));
+
+        var busy = Checkpoint();
+        var rest = 0;
+        while (listing.MoveNext())
+        {
+            rest++;
+        }
+
+        Assert.Equal(0, busy);
+        Assert.Equal(0, new System.IO.FileInfo(_temp.File("vault.db") + "-wal").Length);
+        Assert.Equal(SqliteVaultStore.AccountPageSize + 1, rest);
+    }
+
     [Fact]
     public void NewAccounts_commits_every_good_item_of_a_batch_and_reports_the_bad_one_alone()
     {
@@ -208,5 +278,57 @@ public sealed class TargetAccountTests : System.IDisposable
             results.Select(r => r.Error?.ErrorId));
         Assert.Equal(["web01/alice", "web01/root"], _vault.GetAccounts().Select(a => a.ToString()));
         Assert.True(_vault.VerifyAuditLog().IsValid);
+    }
+
+    /// <summary>
+    /// Checkpoints the vault's write-ahead log into the file and empties it, from a connection of
+    /// its own that does not wait; returns SQLite's busy flag, 1 when a reader kept it from finishing.
+    /// </summary>
+    private int Checkpoint()
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = _temp.File("vault.db"),
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return reader.GetInt32(0);
+    }
+
+    /// <summary>
+    /// The top-level steps of SQLite's plan for a query on the vault file, one line each; the steps of
+    /// subqueries, such as the few credentials of one account sorted for its Credentials text, are left out.
+    /// </summary>
+    private List<string> QueryPlan((string Sql, (string Name, object? Value)[] Parameters) query)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = _temp.File("vault.db"),
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString());
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + query.Sql;
+        foreach (var (name, value) in query.Parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        using var reader = command.ExecuteReader();
+        var plan = new List<string>();
+        while (reader.Read())
+        {
+            if (reader.GetInt32(1) == 0)
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        return plan;
     }
 }

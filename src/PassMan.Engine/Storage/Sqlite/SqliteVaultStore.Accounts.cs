@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using PassMan.Model;
@@ -38,14 +40,76 @@ public sealed partial class SqliteVaultStore
         return Single(sql, ReadAccountView, parameters);
     }
 
+    /// <summary>How many accounts a listing reads in one read transaction.</summary>
+    internal const int AccountPageSize = 500;
+
     /// <inheritdoc/>
     public IEnumerable<AccountView> ListAccounts(AccountFilter filter)
     {
-        var (sql, parameters) = AccountQuery(filter);
-        return Stream(sql, parameters, ReadAccountView);
+        // A status or an id is looked up in its own index, whose order is not the listing's: those
+        // lists come from one query, a snapshot as Stream describes.
+        if (_scope is not null || filter.Status is not null || filter.Id is not null)
+        {
+            var (sql, parameters) = AccountQuery(filter);
+            return Stream(sql, parameters, ReadAccountView);
+        }
+
+        return ListAccountPages(filter);
     }
 
-    private static (string Sql, (string, object?)[] Parameters) AccountQuery(AccountFilter filter)
+    /// <summary>
+    /// Lists accounts a page at a time, each page read whole in a read transaction of its own, the
+    /// next one starting after the last account read. One snapshot for a long listing would keep
+    /// SQLite from checkpointing its write-ahead log while the caller writes, as in
+    /// <c>Get-PMAccount | Reset-PMCredential</c>, and the log and its index in memory would grow by
+    /// every change until the listing ends. So an account is listed as it is when its page is read,
+    /// and one that is added or renamed behind the last account read is not listed.
+    /// </summary>
+    private IEnumerable<AccountView> ListAccountPages(AccountFilter filter)
+    {
+        AccountCursor? after = null;
+        while (true)
+        {
+            var (sql, parameters) = AccountQuery(filter, after, AccountPageSize);
+            var page = StreamOnOwnConnection(sql, parameters, ReadPageRow).ToList();
+            foreach (var row in page)
+            {
+                yield return row.View;
+            }
+
+            if (page.Count == AccountPageSize)
+            {
+                after = new AccountCursor(page[^1].TargetKey, page[^1].UserKey, SameTarget: true);
+            }
+            else if (after is { SameTarget: true } cursor)
+            {
+                // The rest of that target's accounts is read; the next targets follow.
+                after = cursor with { SameTarget = false };
+            }
+            else
+            {
+                yield break;
+            }
+        }
+    }
+
+    private static (AccountView View, string TargetKey, string UserKey) ReadPageRow(SqliteDataReader reader) =>
+        (ReadAccountView(reader), reader.GetString(16), reader.GetString(17));
+
+    /// <summary>
+    /// Where a page of a listing starts: after <see cref="UserKey"/> on the target
+    /// <see cref="TargetKey"/> while <see cref="SameTarget"/>, else on the targets after it.
+    /// </summary>
+    internal sealed record AccountCursor(string TargetKey, string UserKey, bool SameTarget);
+
+    /// <summary>
+    /// The query that lists the accounts <paramref name="filter"/> selects, and its parameters; from
+    /// <paramref name="after"/> on and at most <paramref name="limit"/> of them when given.
+    /// </summary>
+    internal static (string Sql, (string, object?)[] Parameters) AccountQuery(
+        AccountFilter filter,
+        AccountCursor? after = null,
+        int? limit = null)
     {
         // Only the filters given become conditions, so that SQLite can plan each with its index.
         var sql = new StringBuilder(
@@ -58,7 +122,8 @@ public sealed partial class SqliteVaultStore
                         ORDER BY c.credential_type, c.key_type)),
                    (SELECT max(c.changed_utc) FROM credentials c WHERE c.account_id = a.id),
                    (SELECT max(c.verified_utc) FROM credentials c WHERE c.account_id = a.id),
-                   EXISTS (SELECT 1 FROM credentials c WHERE c.account_id = a.id AND c.pending_secret IS NOT NULL)
+                   EXISTS (SELECT 1 FROM credentials c WHERE c.account_id = a.id AND c.pending_secret IS NOT NULL),
+                   t.name_key, a.user_key
             FROM accounts a
             JOIN targets t ON t.id = a.target_id
             LEFT JOIN policies p ON p.id = a.policy_id
@@ -103,7 +168,26 @@ public sealed partial class SqliteVaultStore
             Condition("a.status = $status", "$status", status.ToString());
         }
 
-        sql.Append(" ORDER BY t.name_key, a.user_key");
+        if (after is not null)
+        {
+            Condition(after.SameTarget ? "t.name_key = $afterTarget" : "t.name_key > $afterTarget", "$afterTarget",
+                after.TargetKey);
+            if (after.SameTarget)
+            {
+                Condition("a.user_key > $afterUser", "$afterUser", after.UserKey);
+            }
+        }
+
+        // t.rowid changes no order, as name_key is unique; it tells SQLite that the targets, read in
+        // name_key order, are distinct rows, which its nullable unique index does not. Then each
+        // target's accounts come in user_key order from their index, and rows stream from the first
+        // one on, instead of waiting for every account to be read and sorted.
+        sql.Append(" ORDER BY t.name_key, t.rowid, a.user_key");
+        if (limit is { } most)
+        {
+            sql.Append(" LIMIT ").Append(most.ToString(CultureInfo.InvariantCulture));
+        }
+
         return (sql.ToString(), parameters.ToArray());
     }
 

@@ -422,6 +422,13 @@ public sealed partial class SqliteVaultStore : IVaultStore
     /// this store while it iterates; the rows are those committed when the query began. Inside a
     /// write scope the rows come from the scope's own connection instead, including its changes.
     /// </summary>
+    /// <remarks>
+    /// The snapshot costs disk and memory when the caller writes as it reads: while the query's read
+    /// transaction is open, SQLite cannot checkpoint the write-ahead log past it, so the log grows by
+    /// every change until the rows end, and its index with it (a vault-only reset writes about 20 KB
+    /// of log). The account listing, which bulk pipelines start from, reads in pages for this reason,
+    /// unless it filters by status or id: such a listing still reads one snapshot.
+    /// </remarks>
     private IEnumerable<T> Stream<T>(
         string sql,
         (string Name, object? Value)[] parameters,
