@@ -29,6 +29,7 @@ public sealed class PolicyTests
         { new PolicySettings { MinUpperCase = 1, ForbiddenCharacters = Alphabet.Upper }, "MinUpperCase" },
         { new PolicySettings { RsaKeySize = 1024 }, "RsaKeySize" },
         { new PolicySettings { RsaKeySize = 16384 }, "RsaKeySize" },
+        { new PolicySettings { RsaKeySize = 2049 }, "multiple of 8" },
         { new PolicySettings { PinLength = 3 }, "PinLength" },
         {
             new PolicySettings { PasswordLength = 2, MinUpperCase = 0, MinLowerCase = 0, MinDigit = 0, MinSpecial = 0 },

@@ -117,8 +117,9 @@ public sealed record PolicySettings
             SshKeyTypes.IsKnown(SshKeyType),
             $"SshKeyType '{SshKeyType}' is not one of {string.Join(", ", SshKeyTypes.All)}.");
         Rule(
-            RsaKeySize is >= MinRsaKeySize and <= MaxRsaKeySize,
-            $"RsaKeySize must be {MinRsaKeySize} to {MaxRsaKeySize} bits; it is {RsaKeySize}.");
+            RsaKeySize is >= MinRsaKeySize and <= MaxRsaKeySize && RsaKeySize % 8 == 0,
+            $"RsaKeySize must be {MinRsaKeySize} to {MaxRsaKeySize} bits, in whole bytes (a multiple of 8); "
+                + $"it is {RsaKeySize}.");
         return this;
     }
 
