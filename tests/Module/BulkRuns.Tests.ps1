@@ -69,6 +69,19 @@ BeforeAll {
             GetNetworkCredential().Password
     }
 
+    function Assert-CurrentOrPendingOpens([psobject] $Bulk) {
+        # Before anything resolves them: the current or the pending value opens each account, with
+        # the real ssh client. Returns the accounts with a change pending.
+        $pending = @(Get-PMAccount -Target $Bulk.Name -PendingChange | ForEach-Object UserName)
+        foreach ($user in $Bulk.Users) {
+            $opens = (Test-SshTargetLogin $Bulk.Target $user -Password (Get-Password $Bulk.Name $user)) -or
+                ($user -in $pending -and
+                    (Test-SshTargetLogin $Bulk.Target $user -Password (Get-Password $Bulk.Name $user -Pending)))
+            $opens | Should -BeTrue -Because "the vault must hold a value that opens $user"
+        }
+        , $pending
+    }
+
     function Assert-EveryAccountOpens([psobject] $Bulk) {
         # The current value of every account logs in with the real ssh client.
         foreach ($user in $Bulk.Users) {
@@ -87,6 +100,7 @@ Describe 'Bulk runs that end badly' {
             Stop-Process -Id $child.Id -Force
             $child.WaitForExit()
             Get-ChangedCount | Should -BeLessThan 24 -Because 'the kill must land in the middle of the run'
+            $null = Assert-CurrentOrPendingOpens $bulk
 
             $results = @(Get-PMAccount -Target victim | Test-PMCredential)
 
@@ -111,15 +125,8 @@ Describe 'Bulk runs that end badly' {
             Get-ChangedCount | Should -BeLessThan 16
             Start-SshTargetDaemon $bulk.Target
 
-            # Before anything resolves them: the current or the pending value opens each account.
-            $pending = @(Get-PMAccount -Target crashed -PendingChange).UserName
+            $pending = Assert-CurrentOrPendingOpens $bulk
             $pending.Count | Should -BeGreaterThan 0 -Because 'changes were cut off with the new value on the target'
-            foreach ($user in $bulk.Users) {
-                $opens = (Test-SshTargetLogin $bulk.Target $user -Password (Get-Password crashed $user)) -or
-                    ($user -in $pending -and
-                        (Test-SshTargetLogin $bulk.Target $user -Password (Get-Password crashed $user -Pending)))
-                $opens | Should -BeTrue -Because "the vault must hold a value that opens $user"
-            }
 
             $results = @(Get-PMAccount -Target crashed | Test-PMCredential)
 
