@@ -93,7 +93,7 @@ public sealed partial class SqliteVaultStore
     /// <inheritdoc/>
     public IReadOnlyList<HostKeyPin> ListHostKeys(string hostName, int port) => Run(() =>
     {
-        using var command = Command(
+        var command = Command(
             """
             SELECT fingerprint, public_key, pinned_utc FROM host_keys
             WHERE host_key = lower($host) AND port = $port
