@@ -520,19 +520,13 @@ public sealed partial class SqliteVaultStore : IVaultStore
 
         public T Item<T>(Func<T> work)
         {
-            _store.Run(() =>
-            {
-                _transaction.Save("item");
-                return 0;
-            });
+            // As SqliteTransaction.Save and Release do, but through the store's prepared statements:
+            // a batch opens and closes one savepoint per item.
+            _store.Run(() => _store.Command("SAVEPOINT item").ExecuteNonQuery());
             try
             {
                 var result = work();
-                _store.Run(() =>
-                {
-                    _transaction.Release("item");
-                    return 0;
-                });
+                _store.Run(() => _store.Command("RELEASE SAVEPOINT item").ExecuteNonQuery());
                 return result;
             }
             catch
