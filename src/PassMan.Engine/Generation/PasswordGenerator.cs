@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Linq;
 using System.Numerics;
@@ -67,12 +68,14 @@ public sealed class PasswordGenerator
     /// <summary>Generates one password as ASCII bytes; the caller disposes the buffer, which clears it.</summary>
     public SecretBuffer Generate()
     {
+        using var random = new RandomPool();
+
         // 1. How many characters of each class, weighted by how many passwords have those counts.
         var counts = new int[_classes.Length];
         var remaining = _length;
         for (var i = 0; i < _classes.Length - 1; i++)
         {
-            var pick = UniformBelow(_ways[i][remaining]);
+            var pick = UniformBelow(_ways[i][remaining], random);
             for (var k = _minimums[i]; k <= remaining; k++)
             {
                 var weight = _binomial[remaining][k] * _powers[i][k] * _ways[i + 1][remaining - k];
@@ -103,7 +106,7 @@ public sealed class PasswordGenerator
 
         for (var i = layout.Length - 1; i > 0; i--)
         {
-            var j = RandomNumberGenerator.GetInt32(i + 1);
+            var j = random.Below(i + 1);
             (layout[i], layout[j]) = (layout[j], layout[i]);
         }
 
@@ -112,7 +115,7 @@ public sealed class PasswordGenerator
         for (var i = 0; i < _length; i++)
         {
             var characters = _classes[layout[i]];
-            password.Span[i] = (byte)characters[RandomNumberGenerator.GetInt32(characters.Length)];
+            password.Span[i] = (byte)characters[random.Below(characters.Length)];
         }
 
         Array.Clear(layout);
@@ -204,14 +207,14 @@ public sealed class PasswordGenerator
     }
 
     /// <summary>A uniform integer in [0, bound), by rejection on random bits: no modulo bias.</summary>
-    private static BigInteger UniformBelow(BigInteger bound)
+    private static BigInteger UniformBelow(BigInteger bound, RandomPool random)
     {
         var bytes = bound.GetByteCount(isUnsigned: true);
         var topBits = (int)(bound.GetBitLength() - ((long)(bytes - 1) * 8));
         var buffer = new byte[bytes];
         while (true)
         {
-            RandomNumberGenerator.Fill(buffer);
+            random.Fill(buffer);
 
             // Little-endian: the last byte is the most significant; mask it to the bound's bit length.
             buffer[^1] &= (byte)((1 << topBits) - 1);
@@ -222,5 +225,65 @@ public sealed class PasswordGenerator
                 return candidate;
             }
         }
+    }
+
+    /// <summary>
+    /// Random bytes from the system's cryptographic generator, fetched a block at a time: a
+    /// password takes one draw per character and two per position of its layout, and asking the
+    /// system for each few bytes apart cost more than all the counting. The block is cleared when
+    /// disposed and every byte is used once, so the draws are as independent as separate calls.
+    /// </summary>
+    private sealed class RandomPool : IDisposable
+    {
+        private readonly byte[] _block = new byte[256];
+        private int _next;
+
+        public RandomPool()
+        {
+            RandomNumberGenerator.Fill(_block);
+        }
+
+        /// <summary>A uniform integer in [0, bound), by rejection on masked bits as GetInt32 does.</summary>
+        public int Below(int bound)
+        {
+            if (bound <= 1)
+            {
+                return 0;
+            }
+
+            var mask = uint.MaxValue >> BitOperations.LeadingZeroCount((uint)(bound - 1));
+            Span<byte> bytes = stackalloc byte[sizeof(uint)];
+            while (true)
+            {
+                Fill(bytes);
+                var candidate = BinaryPrimitives.ReadUInt32LittleEndian(bytes) & mask;
+                bytes.Clear();
+                if (candidate < (uint)bound)
+                {
+                    return (int)candidate;
+                }
+            }
+        }
+
+        public void Fill(Span<byte> destination)
+        {
+            while (destination.Length > 0)
+            {
+                if (_next == _block.Length)
+                {
+                    RandomNumberGenerator.Fill(_block);
+                    _next = 0;
+                }
+
+                var take = Math.Min(destination.Length, _block.Length - _next);
+                var source = _block.AsSpan(_next, take);
+                source.CopyTo(destination);
+                source.Clear();
+                _next += take;
+                destination = destination[take..];
+            }
+        }
+
+        public void Dispose() => CryptographicOperations.ZeroMemory(_block);
     }
 }

@@ -295,7 +295,7 @@ public sealed partial class SqliteVaultStore
     /// <inheritdoc/>
     public IReadOnlyList<CredentialVersionRecord> ListCredentialVersions(Guid credentialId) => Run(() =>
     {
-        using var command = Command(
+        var command = Command(
             """
             SELECT id, credential_id, version, secret, value_mac, public_key, fingerprint, created_utc, created_by,
                    retired_utc
@@ -331,7 +331,7 @@ public sealed partial class SqliteVaultStore
     /// <inheritdoc/>
     public IReadOnlyList<CredentialRecord> ListCredentials(Guid accountId) => Run(() =>
     {
-        using var command = Command(
+        var command = Command(
             $"SELECT {CredentialColumns} FROM credentials c WHERE c.account_id = $id ORDER BY c.credential_type",
             ("$id", Text(accountId)));
         using var reader = command.ExecuteReader();

@@ -20,7 +20,7 @@ public sealed partial class SqliteVaultStore
     /// <inheritdoc/>
     public byte[]? ReadLastAuditMac() => Run(() =>
     {
-        using var command = Command("SELECT mac FROM audit_log ORDER BY sequence DESC LIMIT 1");
+        var command = Command("SELECT mac FROM audit_log ORDER BY sequence DESC LIMIT 1");
         return command.ExecuteScalar() as byte[];
     });
 

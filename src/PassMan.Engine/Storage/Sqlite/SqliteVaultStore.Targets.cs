@@ -14,16 +14,22 @@ public sealed partial class SqliteVaultStore
         "t.id, t.name, t.host_name, t.port, t.platform, t.description, t.created_utc, t.modified_utc, "
         + "t.max_connections";
 
+    // The fingerprints pinned for a target's host and port, one a line, read with the target
+    // itself rather than by a query of their own for every target looked up.
+    private const string FingerprintsColumn =
+        "(SELECT group_concat(k.fingerprint, char(10)) FROM host_keys k "
+        + "WHERE k.host_key = lower(t.host_name) AND k.port = t.port)";
+
     /// <inheritdoc/>
     public TargetRecord? FindTarget(string nameKey) => Single(
-        $"SELECT {TargetColumns} FROM targets t WHERE t.name_key = $key",
-        reader => ReadTarget(reader, Fingerprints(reader.GetString(2), reader.GetInt32(3))),
+        $"SELECT {TargetColumns}, {FingerprintsColumn} FROM targets t WHERE t.name_key = $key",
+        reader => ReadTarget(reader, SplitLines(OptionalText(reader, 9))),
         ("$key", nameKey));
 
     /// <inheritdoc/>
     public TargetRecord? FindTarget(Guid targetId) => Single(
-        $"SELECT {TargetColumns} FROM targets t WHERE t.id = $id",
-        reader => ReadTarget(reader, Fingerprints(reader.GetString(2), reader.GetInt32(3))),
+        $"SELECT {TargetColumns}, {FingerprintsColumn} FROM targets t WHERE t.id = $id",
+        reader => ReadTarget(reader, SplitLines(OptionalText(reader, 9))),
         ("$id", Text(targetId)));
 
     /// <inheritdoc/>
@@ -33,8 +39,7 @@ public sealed partial class SqliteVaultStore
             $"""
             SELECT {TargetColumns},
                    (SELECT count(*) FROM accounts a WHERE a.target_id = t.id),
-                   (SELECT group_concat(k.fingerprint, char(10)) FROM host_keys k
-                    WHERE k.host_key = lower(t.host_name) AND k.port = t.port)
+                   {FingerprintsColumn}
             FROM targets t
             WHERE $glob IS NULL OR t.name_key GLOB $glob
             ORDER BY t.name_key
@@ -93,7 +98,7 @@ public sealed partial class SqliteVaultStore
     /// <inheritdoc/>
     public IReadOnlyList<HostKeyPin> ListHostKeys(string hostName, int port) => Run(() =>
     {
-        using var command = Command(
+        var command = Command(
             """
             SELECT fingerprint, public_key, pinned_utc FROM host_keys
             WHERE host_key = lower($host) AND port = $port
@@ -141,9 +146,6 @@ public sealed partial class SqliteVaultStore
         DELETE FROM host_keys WHERE NOT EXISTS (
             SELECT 1 FROM targets t WHERE lower(t.host_name) = host_keys.host_key AND t.port = host_keys.port)
         """);
-
-    private List<string> Fingerprints(string hostName, int port) =>
-        ListHostKeys(hostName, port).Select(pin => pin.Fingerprint).Order(StringComparer.Ordinal).ToList();
 
     private static (string, object?)[] TargetParameters(TargetRecord target) =>
     [

@@ -17,7 +17,13 @@ public sealed partial class SqliteVaultStore : IVaultStore
     private const int SqliteNotADatabase = 26;
     private const int BusyTimeoutMilliseconds = 10_000;
 
+    // The statements a store has prepared are kept up to this many; past it they are all dropped
+    // and prepared again as used. Queries whose text varies (listings by filter) stay few, but a
+    // text built from a caller's number must not grow the cache without end.
+    private const int MaxPreparedStatements = 128;
+
     private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private WriteScope? _scope;
 
     private SqliteVaultStore(string path, SqliteConnection connection, int schemaVersion)
@@ -206,7 +212,7 @@ public sealed partial class SqliteVaultStore : IVaultStore
     /// <inheritdoc/>
     public VaultHeader ReadHeader() => Run(() =>
     {
-        using var command = Command(
+        var command = Command(
             """
             SELECT vault_id, created_utc, protection, key_file, kdf_algorithm, kdf_iterations, kdf_salt,
                    active_key_id, audit_key_id
@@ -247,7 +253,7 @@ public sealed partial class SqliteVaultStore : IVaultStore
     /// <inheritdoc/>
     public IReadOnlyList<WrappedDataKey> ReadDataKeys() => Run(() =>
     {
-        using var command = Command("SELECT key_id, wrapped, wrapped_utc FROM data_keys");
+        var command = Command("SELECT key_id, wrapped, wrapped_utc FROM data_keys");
         using var reader = command.ExecuteReader();
         var keys = new List<WrappedDataKey>();
         while (reader.Read())
@@ -273,7 +279,7 @@ public sealed partial class SqliteVaultStore : IVaultStore
     /// <inheritdoc/>
     public VaultCounts Count() => Run(() =>
     {
-        using var command = Command(
+        var command = Command(
             """
             SELECT (SELECT count(*) FROM targets), (SELECT count(*) FROM accounts), (SELECT count(*) FROM credentials)
             """);
@@ -316,7 +322,11 @@ public sealed partial class SqliteVaultStore : IVaultStore
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        DropPreparedStatements();
+        _connection.Dispose();
+    }
 
     /// <summary>Deletes a vault file together with its write-ahead log and shared-memory files.</summary>
     public static void DeleteVaultFiles(string path)
@@ -402,8 +412,7 @@ public sealed partial class SqliteVaultStore : IVaultStore
             throw new InvalidOperationException("Writes to the vault happen inside BeginWrite.");
         }
 
-        using var command = Command(sql, parameters);
-        return command.ExecuteNonQuery();
+        return Command(sql, parameters).ExecuteNonQuery();
     });
 
     private SqliteCommand Command(string sql, params (string Name, object? Value)[] parameters)
@@ -439,8 +448,7 @@ public sealed partial class SqliteVaultStore : IVaultStore
             // Inside a write scope only this connection sees the scope's changes; read them all at once.
             return Run(() =>
             {
-                using var command = Command(sql, parameters);
-                using var reader = command.ExecuteReader();
+                using var reader = Command(sql, parameters).ExecuteReader();
                 var rows = new List<T>();
                 while (reader.Read())
                 {
@@ -477,16 +485,12 @@ public sealed partial class SqliteVaultStore : IVaultStore
     private T? Single<T>(string sql, Func<SqliteDataReader, T> map, params (string Name, object? Value)[] parameters)
         where T : class => Run(() =>
     {
-        using var command = Command(sql, parameters);
-        using var reader = command.ExecuteReader();
+        using var reader = Command(sql, parameters).ExecuteReader();
         return reader.Read() ? map(reader) : null;
     });
 
-    private long CountOf(string sql, params (string Name, object? Value)[] parameters) => Run(() =>
-    {
-        using var command = Command(sql, parameters);
-        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-    });
+    private long CountOf(string sql, params (string Name, object? Value)[] parameters) =>
+        Run(() => Convert.ToInt64(Command(sql, parameters).ExecuteScalar(), CultureInfo.InvariantCulture));
 
     private static string? Text(Guid? id) => id?.ToString("D");
 
@@ -516,19 +520,13 @@ public sealed partial class SqliteVaultStore : IVaultStore
 
         public T Item<T>(Func<T> work)
         {
-            _store.Run(() =>
-            {
-                _transaction.Save("item");
-                return 0;
-            });
+            // As SqliteTransaction.Save and Release do, but through the store's prepared statements:
+            // a batch opens and closes one savepoint per item.
+            _store.Run(() => _store.Command("SAVEPOINT item").ExecuteNonQuery());
             try
             {
                 var result = work();
-                _store.Run(() =>
-                {
-                    _transaction.Release("item");
-                    return 0;
-                });
+                _store.Run(() => _store.Command("RELEASE SAVEPOINT item").ExecuteNonQuery());
                 return result;
             }
             catch
@@ -544,6 +542,8 @@ public sealed partial class SqliteVaultStore : IVaultStore
         }
 
         public bool CheckpointAfterCommit { get; set; }
+
+        public SqliteTransaction Transaction => _transaction;
 
         public void Commit()
         {
@@ -602,11 +602,42 @@ public sealed partial class SqliteVaultStore : IVaultStore
         }
     }
 
+    /// <summary>
+    /// The command for <paramref name="sql"/> on this store's connection, without parameters. It is
+    /// the store's to keep, not the caller's to dispose: SQLite compiles its statement once, on first
+    /// use, and a bulk run that repeats the same few statements per item does not compile them anew
+    /// for every row. A query may run another while its reader is open (a target reads its host
+    /// keys), but never its own statement again: Microsoft.Data.Sqlite refuses to execute a command
+    /// whose reader is still open, so such a mistake fails loudly instead of mixing two rows.
+    /// </summary>
     private SqliteCommand Command(string sql)
     {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            if (_prepared.Count >= MaxPreparedStatements)
+            {
+                DropPreparedStatements();
+            }
+
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            _prepared.Add(sql, command);
+        }
+
+        // A command runs in the connection's transaction, which changes from one write to the next.
+        command.Transaction = _scope?.Transaction;
+        command.Parameters.Clear();
         return command;
+    }
+
+    private void DropPreparedStatements()
+    {
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
+
+        _prepared.Clear();
     }
 
     private static object? Scalar(SqliteConnection connection, string sql)
