@@ -166,7 +166,10 @@ public sealed partial class Vault
         Fault?.Invoke("before-login");
         if (pending is not null)
         {
-            // A change whose end nobody saw: the value that logs in is the one the target has.
+            // A change whose end nobody saw: the value that logs in is the one the target has. A
+            // change still under way in another process looks the same from here; if this resolves
+            // it first, that change finds its value current and does not commit it again, and the
+            // audit log has the resolution from this verification rather than the change.
             var login = LoginOf(record, credential, pending, out var key);
             using var pendingKey = key;
             if (TryLogin(endpoint, pins, login))

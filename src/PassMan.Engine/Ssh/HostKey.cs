@@ -10,7 +10,11 @@ public sealed class HostKey : IEquatable<HostKey>
 {
     private readonly byte[] _blob;
 
-    /// <summary>Reads the key type from the blob itself; fails with a malformed-key error.</summary>
+    /// <summary>
+    /// Reads the key type from the blob itself. A blob too short to name one fails with
+    /// MalformedPrivateKey, the id of the wire reader the key files share, although this is a
+    /// public key.
+    /// </summary>
     public HostKey(byte[] blob)
     {
         ArgumentNullException.ThrowIfNull(blob);

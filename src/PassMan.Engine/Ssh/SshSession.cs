@@ -208,7 +208,8 @@ public abstract class Conversation
 {
     /// <summary>
     /// Called when the command starts, with empty output, and each time output arrives, with
-    /// everything printed so far.
+    /// everything printed so far. A conversation that looks at all of it each time does work that
+    /// grows with the square of the output; the output's cap (64 KiB) bounds it.
     /// </summary>
     public abstract void OnOutput(string output, ConversationInput input);
 
