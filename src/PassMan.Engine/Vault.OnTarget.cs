@@ -305,11 +305,6 @@ public sealed partial class Vault
         Change(() =>
         {
             var now = _store.FindCredential(credential.Id);
-            if (now is not null && now.HasPending)
-            {
-                throw ErrorIds.Pending(name, what);
-            }
-
             if (now is null || now.Version != credential.Version)
             {
                 return false;

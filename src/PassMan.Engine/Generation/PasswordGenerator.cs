@@ -135,9 +135,10 @@ public sealed class PasswordGenerator
         }
 
         var pin = new SecretBuffer(length);
+        using var random = new RandomPool();
         for (var i = 0; i < length; i++)
         {
-            pin.Span[i] = (byte)('0' + RandomNumberGenerator.GetInt32(10));
+            pin.Span[i] = (byte)('0' + random.Below(10));
         }
 
         return pin;

@@ -606,9 +606,9 @@ public sealed partial class SqliteVaultStore : IVaultStore
     /// The command for <paramref name="sql"/> on this store's connection, without parameters. It is
     /// the store's to keep, not the caller's to dispose: SQLite compiles its statement once, on first
     /// use, and a bulk run that repeats the same few statements per item does not compile them anew
-    /// for every row. A query may run another while its reader is open (a target reads its host
-    /// keys), but never its own statement again: Microsoft.Data.Sqlite refuses to execute a command
-    /// whose reader is still open, so such a mistake fails loudly instead of mixing two rows.
+    /// for every row. A query may run another while its reader is open, but never its own statement
+    /// again: Microsoft.Data.Sqlite refuses to execute a command whose reader is still open, so such
+    /// a mistake fails loudly instead of mixing two rows.
     /// </summary>
     private SqliteCommand Command(string sql)
     {
